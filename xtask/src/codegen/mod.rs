@@ -1,0 +1,94 @@
+//! `cargo xtask codegen`: documents → merged document → normalised document → Rust.
+//!
+//! Each stage is its own module and fails with a [`CodegenError`] that names the file, and
+//! where it applies the JSON pointer, so that a bad document never produces a partial write.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+mod error;
+mod load;
+mod merge;
+mod normalise;
+mod output;
+mod render;
+
+pub use error::CodegenError;
+
+/// One API: the folder of documents it is built from and the file it generates.
+struct Api {
+    /// Folder under `openapi/`.
+    name: &'static str,
+    /// Output path, relative to the workspace root.
+    output: &'static str,
+}
+
+const APIS: &[Api] = &[
+    Api {
+        name: "pod",
+        output: "crates/symphony-pod-api/src/generated.rs",
+    },
+    Api {
+        name: "login",
+        output: "crates/symphony-login-api/src/generated.rs",
+    },
+];
+
+/// Whether to write the generated files or only compare them.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    Write,
+    Check,
+}
+
+/// What a run found.
+pub enum Outcome {
+    /// Every output matches its documents (after writing, in [`Mode::Write`]).
+    UpToDate,
+    /// [`Mode::Check`] found at least one stale file; the diffs were printed.
+    Stale,
+}
+
+/// Generates every API before writing any file, so that an error leaves the tree untouched.
+pub fn run(root: &Path, mode: Mode) -> Result<Outcome, CodegenError> {
+    let started = Instant::now();
+    let openapi = root.join("openapi");
+    if !openapi.is_dir() {
+        return Err(CodegenError::MissingOpenApiDir(openapi));
+    }
+
+    let mut rendered = Vec::with_capacity(APIS.len());
+    for api in APIS {
+        let docs = load::documents(root, &openapi.join(api.name))?;
+        let merged = merge::merge(&docs)?;
+        let normalised = normalise::normalise(merged.document, &merged.origin)?;
+        let code = render::render(&normalised, &merged.summary)?;
+        rendered.push((api, PathBuf::from(api.output), code, merged.summary));
+    }
+
+    let mut stale = false;
+    for (api, relative, code, summary) in &rendered {
+        let path = root.join(relative);
+        let status = match mode {
+            Mode::Write => output::write_if_changed(&path, code)?,
+            Mode::Check => output::check(&path, relative, code)?,
+        };
+        stale |= status == output::Status::Stale;
+        println!(
+            "codegen {}: {} documents, {} operations ({} {}) -> {} [{}]",
+            api.name,
+            summary.files.len(),
+            summary.operations,
+            summary.title,
+            summary.version,
+            relative.display(),
+            status,
+        );
+    }
+    println!("codegen finished in {:.2?}", started.elapsed());
+    Ok(if stale {
+        Outcome::Stale
+    } else {
+        Outcome::UpToDate
+    })
+}

@@ -1,0 +1,63 @@
+//! Workspace automation for symphony-presence.
+//!
+//! `cargo xtask codegen` regenerates the low-level client crates from the documents under
+//! `openapi/`; `cargo xtask codegen --check` verifies the checked-in code without writing.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+mod codegen;
+
+#[derive(Parser)]
+#[command(
+    name = "cargo xtask",
+    about = "Workspace automation for symphony-presence"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Regenerate crates/*-api/src/generated.rs from the documents under openapi/.
+    Codegen {
+        /// Write nothing; exit 1 with a unified diff if the checked-in code is stale.
+        #[arg(long)]
+        check: bool,
+        /// Workspace root to read `openapi/` from and write `crates/` into.
+        #[arg(long, value_name = "DIR")]
+        root: Option<PathBuf>,
+    },
+}
+
+fn main() -> ExitCode {
+    match Cli::parse().command {
+        Command::Codegen { check, root } => {
+            let root = root.unwrap_or_else(workspace_root);
+            let mode = if check {
+                codegen::Mode::Check
+            } else {
+                codegen::Mode::Write
+            };
+            match codegen::run(&root, mode) {
+                Ok(codegen::Outcome::UpToDate) => ExitCode::SUCCESS,
+                Ok(codegen::Outcome::Stale) => ExitCode::from(1),
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    ExitCode::from(2)
+                }
+            }
+        }
+    }
+}
+
+/// The workspace root is the parent of this crate's manifest directory.
+fn workspace_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask lives one level below the workspace root")
+        .to_path_buf()
+}
