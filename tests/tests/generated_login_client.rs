@@ -15,7 +15,9 @@ fn token_json() -> serde_json::Value {
 }
 
 fn jwt_body() -> types::AuthenticateRequest {
-    types::AuthenticateRequest { token: Some("signed.jwt.value".into()) }
+    types::AuthenticateRequest {
+        token: Some("signed.jwt.value".into()),
+    }
 }
 
 #[tokio::test]
@@ -30,7 +32,12 @@ async fn bot_authenticate_posts_the_jwt_and_decodes_token() {
             then.status(200).json_body(token_json());
         })
         .await;
-    let token = client(&server).post_pubkey_authenticate().body(jwt_body()).send().await.unwrap();
+    let token = client(&server)
+        .post_pubkey_authenticate()
+        .body(jwt_body())
+        .send()
+        .await
+        .unwrap();
     assert_eq!(token.token.as_deref(), Some("issued-session"));
     assert_eq!(token.name.as_deref(), Some("sessionToken"));
     assert_eq!(token.authorization_token.as_deref(), Some("Bearer x"));
@@ -49,7 +56,12 @@ async fn app_authenticate_posts_the_jwt_and_decodes_token() {
             then.status(200).json_body(token_json());
         })
         .await;
-    let token = client(&server).post_pubkey_app_authenticate().body(jwt_body()).send().await.unwrap();
+    let token = client(&server)
+        .post_pubkey_app_authenticate()
+        .body(jwt_body())
+        .send()
+        .await
+        .unwrap();
     assert_eq!(token.token.as_deref(), Some("issued-session"));
     mock.assert_async().await;
 }
@@ -109,11 +121,19 @@ async fn declared_error_statuses_decode_to_error_code_and_message() {
         server
             .mock_async(|when, then| {
                 when.method(POST).path("/login/pubkey/app/authenticate");
-                then.status(status).json_body(json!({"code": status, "message": "denied"}));
+                then.status(status)
+                    .json_body(json!({"code": status, "message": "denied"}));
             })
             .await;
-        let err = client(&server).post_pubkey_app_authenticate().body(jwt_body()).send().await.unwrap_err();
-        let Error::ErrorResponse(body) = err else { panic!("{status}: expected ErrorResponse, got {err:?}") };
+        let err = client(&server)
+            .post_pubkey_app_authenticate()
+            .body(jwt_body())
+            .send()
+            .await
+            .unwrap_err();
+        let Error::ErrorResponse(body) = err else {
+            panic!("{status}: expected ErrorResponse, got {err:?}")
+        };
         assert_eq!(body.status().as_u16(), status);
         assert_eq!(body.code, Some(i32::from(status)));
         assert_eq!(body.message.as_deref(), Some("denied"));

@@ -39,7 +39,12 @@ async fn get_presence_sends_token_and_decodes_v2_presence() {
             then.status(200).json_body(presence_json());
         })
         .await;
-    let p = client(&server).get_v2_user_presence().session_token(TOKEN).send().await.unwrap();
+    let p = client(&server)
+        .get_v2_user_presence()
+        .session_token(TOKEN)
+        .send()
+        .await
+        .unwrap();
     assert_presence(&p);
     mock.assert_async().await;
 }
@@ -55,7 +60,9 @@ async fn set_presence_sends_soft_and_status_body() {
             then.status(200).json_body(presence_json());
         })
         .await;
-    let body = types::V2PresenceStatus { category: "BUSY".into() };
+    let body = types::V2PresenceStatus {
+        category: "BUSY".into(),
+    };
     let p = client(&server)
         .post_v2_user_presence()
         .session_token(TOKEN)
@@ -97,7 +104,9 @@ async fn list_all_presence_sends_paging_query_and_decodes_list() {
             common(when, GET, "/v2/users/presence")
                 .query_param("lastUserId", "974217539631")
                 .query_param("limit", "2");
-            then.status(200).json_body(json!([presence_json(), {"category": "OFFLINE", "userId": 974217539632_i64}]));
+            then.status(200).json_body(
+                json!([presence_json(), {"category": "OFFLINE", "userId": 974217539632_i64}]),
+            );
         })
         .await;
     let list = client(&server)
@@ -121,8 +130,10 @@ async fn register_interest_sends_user_id_list() {
     let server = MockServer::start_async().await;
     let mock = server
         .mock_async(|when, then| {
-            common(when, POST, "/v1/user/presence/register").json_body(json!([7215545058313_i64, 7215545078461_i64]));
-            then.status(200).json_body(json!({"format": "TEXT", "message": "OK"}));
+            common(when, POST, "/v1/user/presence/register")
+                .json_body(json!([7215545058313_i64, 7215545078461_i64]));
+            then.status(200)
+                .json_body(json!({"format": "TEXT", "message": "OK"}));
         })
         .await;
     let ok = client(&server)
@@ -148,7 +159,10 @@ async fn set_user_presence_sends_user_presence_body() {
             then.status(200).json_body(presence_json());
         })
         .await;
-    let body = types::V2UserPresence { category: "AVAILABLE".into(), user_id: Some(14568529068038) };
+    let body = types::V2UserPresence {
+        category: "AVAILABLE".into(),
+        user_id: Some(14568529068038),
+    };
     let p = client(&server)
         .post_v3_user_presence()
         .soft(false)
@@ -184,11 +198,28 @@ async fn feed_create_read_delete_reach_their_paths() {
         })
         .await;
     let c = client(&server);
-    let created = c.post_v1_presence_feed_create().session_token(TOKEN).send().await.unwrap();
+    let created = c
+        .post_v1_presence_feed_create()
+        .session_token(TOKEN)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(created.id.as_deref(), Some(id));
-    let changes = c.get_v1_presence_feed_feed_id_read().feed_id(id).session_token(TOKEN).send().await.unwrap();
+    let changes = c
+        .get_v1_presence_feed_feed_id_read()
+        .feed_id(id)
+        .session_token(TOKEN)
+        .send()
+        .await
+        .unwrap();
     assert_presence(&changes.0[0]);
-    let deleted = c.post_v1_presence_feed_feed_id_delete().feed_id(id).session_token(TOKEN).send().await.unwrap();
+    let deleted = c
+        .post_v1_presence_feed_feed_id_delete()
+        .feed_id(id)
+        .session_token(TOKEN)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(deleted.id.as_deref(), Some(id));
     create.assert_async().await;
     read.assert_async().await;
@@ -208,7 +239,8 @@ async fn declared_error_statuses_decode_to_error_code_and_message() {
         server
             .mock_async(|when, then| {
                 common(when, GET, "/v3/user/1/presence");
-                then.status(status).json_body(json!({"code": status, "message": message}));
+                then.status(status)
+                    .json_body(json!({"code": status, "message": message}));
             })
             .await;
         let err = client(&server)
@@ -218,7 +250,9 @@ async fn declared_error_statuses_decode_to_error_code_and_message() {
             .send()
             .await
             .unwrap_err();
-        let Error::ErrorResponse(body) = err else { panic!("{status}: expected ErrorResponse, got {err:?}") };
+        let Error::ErrorResponse(body) = err else {
+            panic!("{status}: expected ErrorResponse, got {err:?}")
+        };
         assert_eq!(body.status().as_u16(), status);
         assert_eq!(body.code, Some(i32::from(status)));
         assert_eq!(body.message.as_deref(), Some(message));
@@ -231,37 +265,79 @@ async fn every_operation_decodes_a_401_error_body() {
     server
         .mock_async(|when, then| {
             when.header("sessionToken", TOKEN);
-            then.status(401).json_body(json!({"code": 401, "message": "Invalid session"}));
+            then.status(401)
+                .json_body(json!({"code": 401, "message": "Invalid session"}));
         })
         .await;
     let c = client(&server);
     let results: Vec<Result<(), Error<types::Error>>> = vec![
-        c.get_v2_user_presence().session_token(TOKEN).send().await.map(drop),
+        c.get_v2_user_presence()
+            .session_token(TOKEN)
+            .send()
+            .await
+            .map(drop),
         c.post_v2_user_presence()
             .session_token(TOKEN)
-            .body(types::V2PresenceStatus { category: "AWAY".into() })
+            .body(types::V2PresenceStatus {
+                category: "AWAY".into(),
+            })
             .send()
             .await
             .map(drop),
-        c.get_v3_user_uid_presence().uid(1).session_token(TOKEN).send().await.map(drop),
-        c.get_v2_users_presence().session_token(TOKEN).send().await.map(drop),
-        c.post_v1_user_presence_register().session_token(TOKEN).body(types::UserIdList(vec![1])).send().await.map(drop),
+        c.get_v3_user_uid_presence()
+            .uid(1)
+            .session_token(TOKEN)
+            .send()
+            .await
+            .map(drop),
+        c.get_v2_users_presence()
+            .session_token(TOKEN)
+            .send()
+            .await
+            .map(drop),
+        c.post_v1_user_presence_register()
+            .session_token(TOKEN)
+            .body(types::UserIdList(vec![1]))
+            .send()
+            .await
+            .map(drop),
         c.post_v3_user_presence()
             .session_token(TOKEN)
-            .body(types::V2UserPresence { category: "AWAY".into(), user_id: Some(1) })
+            .body(types::V2UserPresence {
+                category: "AWAY".into(),
+                user_id: Some(1),
+            })
             .send()
             .await
             .map(drop),
-        c.post_v1_presence_feed_create().session_token(TOKEN).send().await.map(drop),
-        c.get_v1_presence_feed_feed_id_read().feed_id("f").session_token(TOKEN).send().await.map(drop),
-        c.post_v1_presence_feed_feed_id_delete().feed_id("f").session_token(TOKEN).send().await.map(drop),
+        c.post_v1_presence_feed_create()
+            .session_token(TOKEN)
+            .send()
+            .await
+            .map(drop),
+        c.get_v1_presence_feed_feed_id_read()
+            .feed_id("f")
+            .session_token(TOKEN)
+            .send()
+            .await
+            .map(drop),
+        c.post_v1_presence_feed_feed_id_delete()
+            .feed_id("f")
+            .session_token(TOKEN)
+            .send()
+            .await
+            .map(drop),
     ];
     assert_eq!(results.len(), 9);
     for (i, result) in results.into_iter().enumerate() {
         match result {
             Err(Error::ErrorResponse(body)) => {
                 assert_eq!(body.status().as_u16(), 401, "operation {i}");
-                assert_eq!(body.message.as_deref(), Some("Invalid session"), "operation {i}");
+                assert_eq!(
+                    body.message.as_deref(),
+                    Some("Invalid session"),
+                    "operation {i}"
+                );
             }
             other => panic!("operation {i}: expected a 401 ErrorResponse, got {other:?}"),
         }

@@ -3,11 +3,16 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-const OUTPUTS: &[&str] =
-    &["crates/symphony-pod-api/src/generated.rs", "crates/symphony-login-api/src/generated.rs"];
+const OUTPUTS: &[&str] = &[
+    "crates/symphony-pod-api/src/generated.rs",
+    "crates/symphony-login-api/src/generated.rs",
+];
 
 fn workspace() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_path_buf()
 }
 
 /// A temporary root holding a copy of `openapi/` and of the checked-in generated files.
@@ -40,7 +45,10 @@ fn codegen(root: &Path, check: bool) -> Output {
 }
 
 fn outputs(root: &Path) -> Vec<Option<Vec<u8>>> {
-    OUTPUTS.iter().map(|o| std::fs::read(root.join(o)).ok()).collect()
+    OUTPUTS
+        .iter()
+        .map(|o| std::fs::read(root.join(o)).ok())
+        .collect()
 }
 
 fn stderr(out: &Output) -> String {
@@ -58,9 +66,18 @@ fn assert_refused(root: &Path, expected: &[&str]) {
     let before = outputs(root);
     for check in [false, true] {
         let out = codegen(root, check);
-        assert_eq!(out.status.code(), Some(2), "check={check}; stderr: {}", stderr(&out));
+        assert_eq!(
+            out.status.code(),
+            Some(2),
+            "check={check}; stderr: {}",
+            stderr(&out)
+        );
         for part in expected {
-            assert!(stderr(&out).contains(part), "missing {part:?} in: {}", stderr(&out));
+            assert!(
+                stderr(&out).contains(part),
+                "missing {part:?} in: {}",
+                stderr(&out)
+            );
         }
         assert_eq!(outputs(root), before, "no file may be touched");
     }
@@ -69,7 +86,11 @@ fn assert_refused(root: &Path, expected: &[&str]) {
 #[test]
 fn checked_in_code_matches_the_documents() {
     let out = codegen(&workspace(), true);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stdout));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
 }
 
 #[test]
@@ -84,24 +105,39 @@ fn output_is_byte_identical_from_run_to_run() {
     let out = codegen(root.path(), false);
     assert!(String::from_utf8_lossy(&out.stdout).contains("[unchanged]"));
     assert_eq!(outputs(root.path()), first);
-    assert_eq!(first, outputs(&workspace()), "a fresh run reproduces the checked-in files");
+    assert_eq!(
+        first,
+        outputs(&workspace()),
+        "a fresh run reproduces the checked-in files"
+    );
 }
 
 #[test]
 fn check_fails_with_a_diff_after_info_version_changes() {
     let root = copy_of_workspace();
     for entry in std::fs::read_dir(root.path().join("openapi/pod")).unwrap() {
-        edit_json(&entry.unwrap().path(), |v| v["info"]["version"] = "20.18.0".into());
+        edit_json(&entry.unwrap().path(), |v| {
+            v["info"]["version"] = "20.18.0".into()
+        });
     }
     let before = outputs(root.path());
     let out = codegen(root.path(), true);
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(1), "{stdout}");
-    assert!(stdout.contains("--- a/crates/symphony-pod-api/src/generated.rs"), "{stdout}");
+    assert!(
+        stdout.contains("--- a/crates/symphony-pod-api/src/generated.rs"),
+        "{stdout}"
+    );
     assert!(stdout.contains("-// API: Pod API 20.17.1"), "{stdout}");
     assert!(stdout.contains("+// API: Pod API 20.18.0"), "{stdout}");
-    assert!(stdout.contains("+        \"20.18.0\""), "api_version() changes too: {stdout}");
-    assert!(!stdout.contains("symphony-login-api/src/generated.rs ---"), "login is unchanged");
+    assert!(
+        stdout.contains("+        \"20.18.0\""),
+        "api_version() changes too: {stdout}"
+    );
+    assert!(
+        !stdout.contains("symphony-login-api/src/generated.rs ---"),
+        "login is unchanged"
+    );
     assert_eq!(outputs(root.path()), before, "--check writes nothing");
 }
 
@@ -115,15 +151,29 @@ fn missing_openapi_dir_is_refused() {
 #[test]
 fn invalid_json_reports_file_line_and_column() {
     let root = copy_of_workspace();
-    std::fs::write(root.path().join("openapi/pod/set-presence.json"), "{\n  \"openapi\": \"3.1.1\",\n  oops\n}").unwrap();
-    assert_refused(root.path(), &["openapi/pod/set-presence.json:3:3: invalid JSON"]);
+    std::fs::write(
+        root.path().join("openapi/pod/set-presence.json"),
+        "{\n  \"openapi\": \"3.1.1\",\n  oops\n}",
+    )
+    .unwrap();
+    assert_refused(
+        root.path(),
+        &["openapi/pod/set-presence.json:3:3: invalid JSON"],
+    );
 }
 
 #[test]
 fn swagger_2_document_is_refused() {
     let root = copy_of_workspace();
-    std::fs::write(root.path().join("openapi/login/old.json"), r#"{"swagger": "2.0", "info": {}}"#).unwrap();
-    assert_refused(root.path(), &["openapi/login/old.json: not an OpenAPI 3.x document (`openapi` is absent)"]);
+    std::fs::write(
+        root.path().join("openapi/login/old.json"),
+        r#"{"swagger": "2.0", "info": {}}"#,
+    )
+    .unwrap();
+    assert_refused(
+        root.path(),
+        &["openapi/login/old.json: not an OpenAPI 3.x document (`openapi` is absent)"],
+    );
 }
 
 #[test]
@@ -133,7 +183,11 @@ fn duplicate_operation_is_refused_naming_both_files() {
     std::fs::copy(pod.join("get-presence.json"), pod.join("zz-copy.json")).unwrap();
     assert_refused(
         root.path(),
-        &["duplicate operation GET /v2/user/presence", "openapi/pod/get-presence.json", "openapi/pod/zz-copy.json"],
+        &[
+            "duplicate operation GET /v2/user/presence",
+            "openapi/pod/get-presence.json",
+            "openapi/pod/zz-copy.json",
+        ],
     );
 }
 
@@ -145,25 +199,44 @@ fn component_conflict_is_refused_naming_both_files() {
     });
     assert_refused(
         root.path(),
-        &["components/schemas/Error differs between", "openapi/pod/create-presence-feed.json", "openapi/pod/set-presence.json"],
+        &[
+            "components/schemas/Error differs between",
+            "openapi/pod/create-presence-feed.json",
+            "openapi/pod/set-presence.json",
+        ],
     );
 }
 
 #[test]
 fn unsupported_construct_is_refused_with_file_and_pointer() {
     let root = copy_of_workspace();
-    edit_json(&root.path().join("openapi/pod/register-interest.json"), |v| {
-        v["components"]["schemas"]["UserIdList"]["prefixItems"] = serde_json::json!([{"type": "integer"}]);
-    });
+    edit_json(
+        &root.path().join("openapi/pod/register-interest.json"),
+        |v| {
+            v["components"]["schemas"]["UserIdList"]["prefixItems"] =
+                serde_json::json!([{"type": "integer"}]);
+        },
+    );
     assert_refused(
         root.path(),
-        &["openapi/pod/register-interest.json: unsupported construct at /components/schemas/UserIdList/prefixItems"],
+        &[
+            "openapi/pod/register-interest.json: unsupported construct at /components/schemas/UserIdList/prefixItems",
+        ],
     );
 }
 
 #[test]
 fn info_mismatch_within_one_api_is_refused() {
     let root = copy_of_workspace();
-    edit_json(&root.path().join("openapi/login/app-authenticate.json"), |v| v["info"]["version"] = "1.0".into());
-    assert_refused(root.path(), &["`info.version` differs", "openapi/login/app-authenticate.json"]);
+    edit_json(
+        &root.path().join("openapi/login/app-authenticate.json"),
+        |v| v["info"]["version"] = "1.0".into(),
+    );
+    assert_refused(
+        root.path(),
+        &[
+            "`info.version` differs",
+            "openapi/login/app-authenticate.json",
+        ],
+    );
 }

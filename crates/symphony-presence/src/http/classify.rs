@@ -1,0 +1,146 @@
+//! Mapping one attempt's outcome to a value or an [`Error`].
+
+use progenitor_client::{Error as ApiError, ResponseValue};
+use reqwest::StatusCode;
+use serde::de::DeserializeOwned;
+
+use super::Operation;
+use super::transport::{BodyFailure, Seen};
+use crate::error::{DecodeError, Error, ServiceError, TransportError};
+use crate::session::SessionToken;
+
+/// The `Error {code, message}` body, as each generated crate names it.
+pub(crate) trait ErrorBody: DeserializeOwned {
+    fn code(&self) -> Option<i32>;
+    fn message(&self) -> Option<&str>;
+}
+
+macro_rules! error_body {
+    ($t:ty) => {
+        impl ErrorBody for $t {
+            fn code(&self) -> Option<i32> {
+                self.code
+            }
+            fn message(&self) -> Option<&str> {
+                self.message.as_deref()
+            }
+        }
+    };
+}
+error_body!(symphony_pod_api::types::Error);
+error_body!(symphony_login_api::types::Error);
+
+/// Everything known about the attempt besides its result.
+pub(crate) struct Context<'a> {
+    pub op: &'a Operation,
+    pub seen: Seen,
+    pub trace_id: &'a str,
+    /// The token sent, so that a server message echoing it can be redacted.
+    pub token: Option<&'a SessionToken>,
+}
+
+pub(crate) async fn classify<T, E: ErrorBody>(
+    result: Result<ResponseValue<T>, ApiError<E>>,
+    mut cx: Context<'_>,
+) -> Result<T, Error> {
+    let status = cx.seen.status;
+    match cx.seen.body_failure.take() {
+        Some(BodyFailure::TooLarge { limit }) => {
+            let reason = format!("the body is larger than the {limit}-byte cap");
+            return Err(decode(&cx, status.unwrap_or_default(), reason, &[]));
+        }
+        Some(BodyFailure::Read(e)) => {
+            return Err(Error::Transport(TransportError::new(cx.op.name, e)));
+        }
+        None => {}
+    }
+    match result {
+        Ok(value) => Ok(value.into_inner()),
+        Err(ApiError::ErrorResponse(body)) => Err(status_error(
+            &cx,
+            body.status(),
+            body.code(),
+            body.message().map(str::to_owned),
+        )),
+        Err(ApiError::UnexpectedResponse(response)) => {
+            let status = response.status();
+            // The executor has already buffered the body, so this does not wait on the network.
+            let bytes = response.bytes().await.unwrap_or_default();
+            let body = serde_json::from_slice::<E>(&bytes).ok();
+            let code = body.as_ref().and_then(ErrorBody::code);
+            let message = body.as_ref().and_then(|b| b.message().map(str::to_owned));
+            Err(status_error(&cx, status, code, message))
+        }
+        Err(ApiError::InvalidResponsePayload(bytes, e)) => {
+            let status = status.unwrap_or_default();
+            if status.is_success() {
+                Err(decode(&cx, status, format!("unexpected body: {e}"), &bytes))
+            } else {
+                // An error status whose body is not an `Error`: the status still says what happened.
+                Err(status_error(&cx, status, None, None))
+            }
+        }
+        Err(
+            ApiError::CommunicationError(e)
+            | ApiError::ResponseBodyError(e)
+            | ApiError::InvalidUpgrade(e),
+        ) => Err(Error::Transport(TransportError::new(
+            cx.op.name,
+            Box::new(e),
+        ))),
+        Err(ApiError::InvalidRequest(message) | ApiError::Custom(message)) => {
+            Err(Error::InvalidInput(message))
+        }
+    }
+}
+
+fn status_error(
+    cx: &Context<'_>,
+    status: StatusCode,
+    code: Option<i32>,
+    message: Option<String>,
+) -> Error {
+    let message = message.map(|m| match cx.token {
+        Some(token) if m.contains(token.expose()) => m.replace(token.expose(), "[REDACTED]"),
+        _ => m,
+    });
+    let error = Box::new(ServiceError {
+        status,
+        code,
+        message,
+        operation: cx.op.name,
+        trace_id: Some(cx.trace_id.to_owned()),
+        hint: None,
+        retry_after: cx.seen.retry_after,
+    });
+    match status.as_u16() {
+        400 => Error::BadRequest(error),
+        401 => Error::Unauthorized(Box::new(ServiceError {
+            hint: cx.op.unauthorized_hint,
+            ..*error
+        })),
+        403 => Error::Forbidden(error),
+        404 => Error::NotFound(error),
+        429 => Error::RateLimited {
+            retry_after: error.retry_after,
+            error,
+        },
+        402..=499 => Error::BadRequest(error),
+        500..=599 => Error::Server(error),
+        _ => decode(
+            cx,
+            status,
+            format!("unexpected status {}", status.as_u16()),
+            &[],
+        ),
+    }
+}
+
+fn decode(cx: &Context<'_>, status: StatusCode, reason: String, body: &[u8]) -> Error {
+    let body = if cx.op.sensitive_response {
+        &[][..]
+    } else {
+        body
+    };
+    Error::Decode(DecodeError::new(status, cx.op.name, reason, body))
+}

@@ -1,0 +1,33 @@
+//! Request plumbing, written once for every operation: the executor installed into the
+//! generated clients ([`transport`]), the mapping of responses to [`Error`](crate::Error)
+//! ([`classify`]) and the call loop ([`pipeline`]): session token, attempt, 401 refresh, retry
+//! and tracing.
+
+pub(crate) mod classify;
+pub(crate) mod pipeline;
+pub(crate) mod transport;
+
+/// What the pipeline needs to know about an operation.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Operation {
+    /// The generated operation id, used in errors and spans.
+    pub name: &'static str,
+    /// Whether repeating the request cannot change its effect (see [`RetryPolicy`](crate::RetryPolicy)).
+    pub idempotent: bool,
+    /// The response carries credentials, so a body must never be quoted in an error.
+    pub sensitive_response: bool,
+    /// Added to a final 401 to say what it usually means for this operation.
+    pub unauthorized_hint: Option<&'static str>,
+}
+
+impl Operation {
+    /// A Pod operation.
+    pub(crate) const fn pod(name: &'static str, idempotent: bool) -> Self {
+        Operation {
+            name,
+            idempotent,
+            sensitive_response: false,
+            unauthorized_hint: None,
+        }
+    }
+}

@@ -1,0 +1,107 @@
+//! The call loop every operation goes through.
+
+use std::future::Future;
+use std::time::Duration;
+
+use progenitor_client::{Error as ApiError, ResponseValue};
+use tracing::Instrument;
+
+use super::Operation;
+use super::classify::{Context, ErrorBody, classify};
+use super::transport::{exchange, new_trace_id};
+use crate::error::Error;
+use crate::retry::RetryPolicy;
+use crate::session::{SessionProvider, SessionToken};
+
+/// Runs `send` until it succeeds or the policy gives up:
+///
+/// 1. take the session token from `session` (none for the authentication calls that carry a JWT);
+/// 2. send, with a fresh `X-Trace-Id`, through the executor that caps the body;
+/// 3. map the outcome to a value or an [`Error`];
+/// 4. on a 401, refresh the session once and repeat once (this is not counted as a retry);
+/// 5. otherwise retry as `retry` says, honouring `Retry-After`;
+///
+/// all inside a `symphony_presence` span holding the operation, the attempt, the status and
+/// the trace id, and never a token.
+pub(crate) async fn call<T, E, F, Fut>(
+    retry: &RetryPolicy,
+    op: Operation,
+    session: Option<&dyn SessionProvider>,
+    send: F,
+) -> Result<T, Error>
+where
+    E: ErrorBody,
+    F: Fn(&str) -> Fut,
+    Fut: Future<Output = Result<ResponseValue<T>, ApiError<E>>>,
+{
+    let span = tracing::debug_span!(
+        "symphony_presence",
+        operation = op.name,
+        attempt = tracing::field::Empty,
+        status = tracing::field::Empty,
+        trace_id = tracing::field::Empty,
+    );
+    async {
+        let mut attempt = 1;
+        let mut waited = Duration::ZERO;
+        let mut refresh_used = false;
+        let mut next_token: Option<SessionToken> = None;
+        loop {
+            let token = match (next_token.take(), session) {
+                (Some(token), _) => Some(token),
+                (None, Some(session)) => Some(session.session_token().await?),
+                (None, None) => None,
+            };
+            let trace_id = new_trace_id();
+            let span = tracing::Span::current();
+            span.record("attempt", attempt);
+            span.record("trace_id", trace_id.as_str());
+
+            let secret = token.as_ref().map_or("", SessionToken::expose);
+            let (result, seen) = exchange(&trace_id, send(secret)).await;
+            if let Some(status) = seen.status {
+                span.record("status", status.as_u16());
+            }
+            let cx = Context {
+                op: &op,
+                seen,
+                trace_id: &trace_id,
+                token: token.as_ref(),
+            };
+            let error = match classify(result, cx).await {
+                Ok(value) => return Ok(value),
+                Err(error) => error,
+            };
+
+            if let (Error::Unauthorized(_), Some(session), Some(rejected)) =
+                (&error, session, &token)
+                && !refresh_used
+            {
+                refresh_used = true;
+                tracing::debug!("401: refreshing the session and repeating once");
+                match session.refresh(rejected).await? {
+                    Some(token) => {
+                        next_token = Some(token);
+                        continue;
+                    }
+                    None => return Err(error),
+                }
+            }
+
+            match retry.next_delay(attempt, &error, op.idempotent, waited) {
+                Some(delay) => {
+                    tracing::info!(error = %error, delay_ms = delay.as_millis() as u64, "retrying");
+                    tokio::time::sleep(delay).await;
+                    waited += delay;
+                    attempt += 1;
+                }
+                None => {
+                    tracing::debug!(error = %error, "giving up");
+                    return Err(error);
+                }
+            }
+        }
+    }
+    .instrument(span)
+    .await
+}

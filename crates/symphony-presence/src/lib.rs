@@ -1,0 +1,25 @@
+#![doc = include_str!("../README.md")]
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+mod category;
+mod client;
+mod error;
+mod feed;
+mod http;
+mod operations;
+mod paging;
+mod presence;
+mod retry;
+mod session;
+mod settings;
+
+pub use category::PresenceCategory;
+pub use client::{PresenceClient, PresenceClientBuilder};
+pub use error::{DecodeError, Error, ServiceError, StatusCode, TransportError, TransportErrorKind};
+pub use feed::{FeedId, MAX_FEED_BATCH};
+pub use paging::{DEFAULT_PAGE_SIZE, ListAllPresence, MAX_PAGE_SIZE};
+pub use presence::{Presence, Timestamp, UserId};
+pub use retry::RetryPolicy;
+pub use session::{BoxFuture, SessionProvider, SessionToken, StaticSession};
+pub use settings::{DEFAULT_USER_AGENT, HttpSettings};
