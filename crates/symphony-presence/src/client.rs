@@ -41,11 +41,12 @@ type PodResult<T> =
 #[derive(Clone)]
 pub struct PresenceClient {
     inner: Arc<ClientInner>,
+    session: Arc<dyn SessionProvider>,
 }
 
+/// What every clone and every [`with_session`](PresenceClient::with_session) variant shares.
 struct ClientInner {
     api: symphony_pod_api::Client,
-    session: Arc<dyn SessionProvider>,
     retry: RetryPolicy,
 }
 
@@ -53,7 +54,7 @@ impl fmt::Debug for PresenceClient {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("PresenceClient")
             .field("pod_url", &self.inner.api.baseurl())
-            .field("session", &self.inner.session)
+            .field("session", &self.session)
             .field("retry", &self.inner.retry)
             .finish()
     }
@@ -75,6 +76,27 @@ impl PresenceClient {
         self.inner.api.baseurl()
     }
 
+    /// The same client (connection pool, settings, retry policy) acting with another session,
+    /// for example on behalf of another user. Cheap: nothing is built or connected.
+    ///
+    /// ```no_run
+    /// # async fn example(client: symphony_presence::PresenceClient, app: symphony_presence::AppSession) -> Result<(), symphony_presence::Error> {
+    /// use symphony_presence::UserId;
+    ///
+    /// for uid in [UserId(1), UserId(2)] {
+    ///     let presence = client.with_session(app.obo_user(uid)).get_presence().await?;
+    ///     println!("{uid}: {}", presence.category);
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn with_session(&self, session: impl SessionProvider + 'static) -> PresenceClient {
+        PresenceClient {
+            inner: self.inner.clone(),
+            session: Arc::new(session),
+        }
+    }
+
     /// Runs one Pod operation through the pipeline with this client's session.
     pub(crate) fn call<'a, T, F, Fut>(
         &'a self,
@@ -87,7 +109,7 @@ impl PresenceClient {
         Fut: Future<Output = PodResult<T>> + 'a,
     {
         let inner = &*self.inner;
-        pipeline::call(&inner.retry, op, Some(&*inner.session), move |token| {
+        pipeline::call(&inner.retry, op, Some(&*self.session), move |token| {
             send(&inner.api, token)
         })
     }
@@ -184,9 +206,9 @@ impl PresenceClientBuilder {
             Inner::with_executor(executor),
         );
         Ok(PresenceClient {
+            session,
             inner: Arc::new(ClientInner {
                 api,
-                session,
                 retry: self.settings.retry,
             }),
         })

@@ -2,6 +2,7 @@
 //! Nothing here ever holds a session token, a JWT or key material.
 
 use std::fmt;
+use std::sync::Arc;
 use std::time::Duration;
 
 pub use reqwest::StatusCode;
@@ -23,7 +24,10 @@ pub use reqwest::StatusCode;
 /// }
 /// # }
 /// ```
-#[derive(Debug, thiserror::Error)]
+///
+/// Errors are `Clone`, so that one failed authentication can be handed to every call that was
+/// waiting for it.
+#[derive(Clone, Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
     /// 400, or another 4xx without a variant of its own: the request was refused as sent.
@@ -59,6 +63,9 @@ pub enum Error {
     /// The input was refused before anything was sent, for example a token containing CR or LF.
     #[error("invalid input: {0}")]
     InvalidInput(String),
+    /// A private key could not be loaded.
+    #[error("invalid key: {0}")]
+    Key(#[from] crate::KeyError),
 }
 
 impl Error {
@@ -139,14 +146,14 @@ impl fmt::Display for ServiceError {
 }
 
 /// A request that did not complete.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct TransportError {
     /// What went wrong.
     pub kind: TransportErrorKind,
     /// The operation that failed.
     pub operation: &'static str,
-    source: Box<dyn std::error::Error + Send + Sync>,
+    source: Arc<dyn std::error::Error + Send + Sync>,
 }
 
 /// The class of a [`TransportError`].
@@ -174,7 +181,7 @@ impl TransportError {
         TransportError {
             kind,
             operation,
-            source,
+            source: Arc::from(source),
         }
     }
 }

@@ -2,6 +2,7 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+mod auth;
 mod category;
 mod client;
 mod error;
@@ -14,6 +15,11 @@ mod retry;
 mod session;
 mod settings;
 
+pub use auth::{
+    AppCredentials, AppSession, AppSessionBuilder, BotCredentials, BotSession, BotSessionBuilder,
+    DEFAULT_JWT_LIFETIME, DEFAULT_OBO_CACHE_CAPACITY, KeyError, MAX_JWT_LIFETIME, OboSession,
+    PrivateKey,
+};
 pub use category::PresenceCategory;
 pub use client::{PresenceClient, PresenceClientBuilder};
 pub use error::{DecodeError, Error, ServiceError, StatusCode, TransportError, TransportErrorKind};

@@ -17,8 +17,9 @@ use crate::error::{Error, TransportErrorKind};
 /// | 400, 401, 403, 404, other 4xx, undecodable body | never | never |
 ///
 /// Every operation is idempotent except `create_feed` (a repeat makes a second feed) and
-/// `delete_feed` (a repeat answers 404 after the first one succeeded) and the authentication
-/// calls, which each make a new session. Setting a presence or registering interest twice
+/// `delete_feed` (a repeat answers 404 after the first one succeeded). The authentication
+/// calls are treated as idempotent: a repeat makes another session, and the unused one simply
+/// expires. Setting a presence or registering interest twice
 /// leaves the same state as once; reading a feed twice loses nothing that one lost read had
 /// not already lost. A 401 is not a retry: the client refreshes the session once and
 /// repeats once (see [`SessionProvider`](crate::SessionProvider)).

@@ -1,0 +1,261 @@
+//! [`AppSession`] (the app's own session, cached) and [`OboSession`] (a user's session,
+//! obtained with the app's token and cached per user).
+
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use super::credentials::AppCredentials;
+use super::login::{LoginClient, LoginSettings, OboUser};
+use super::token_cell::TokenCell;
+use crate::session::{BoxFuture, SessionProvider, SessionToken};
+use crate::settings::HttpSettings;
+use crate::{Error, UserId};
+
+/// How many users' OBO sessions an [`AppSession`] keeps by default.
+pub const DEFAULT_OBO_CACHE_CAPACITY: usize = 10_000;
+
+/// An extension app's session, used to open on-behalf-of (OBO) sessions for its users.
+///
+/// The app authenticates once (`POST {login}/pubkey/app/authenticate`), and its token is
+/// reused for every OBO authentication. It is renewed only when an OBO authentication answers
+/// 401 with it; that OBO authentication is then tried once more. Concurrent needs for the same
+/// token share one authentication (see [`SessionProvider`]).
+///
+/// Cheap to clone; clones share the app token and the OBO sessions.
+///
+/// ```no_run
+/// use symphony_presence::{AppCredentials, AppSession, PresenceClient, UserId};
+///
+/// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+/// let pod = "https://acme.symphony.com/pod";
+/// let app = AppSession::builder(pod, AppCredentials::from_pem_file("my-app", "app-key.pem")?).build()?;
+/// let client = PresenceClient::builder(pod).session(app.obo_user(UserId(12345))).build()?;
+/// println!("{}", client.get_presence().await?.category);
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Clone)]
+pub struct AppSession {
+    inner: Arc<AppInner>,
+}
+
+struct AppInner {
+    login: LoginClient,
+    credentials: AppCredentials,
+    token: TokenCell,
+    obo: Mutex<OboCache>,
+}
+
+impl fmt::Debug for AppSession {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AppSession")
+            .field("app_id", &self.inner.credentials.app_id)
+            .field("login_url", &self.inner.login.login_url())
+            .finish_non_exhaustive()
+    }
+}
+
+impl AppSession {
+    /// Starts building the session of the app described by `credentials`, on the pod at
+    /// `pod_url`.
+    pub fn builder(pod_url: impl Into<String>, credentials: AppCredentials) -> AppSessionBuilder {
+        AppSessionBuilder {
+            login: LoginSettings::new(pod_url.into()),
+            credentials,
+            obo_capacity: DEFAULT_OBO_CACHE_CAPACITY,
+        }
+    }
+
+    /// The OBO session of the user with id `uid`
+    /// (`POST {login}/pubkey/app/user/{uid}/authenticate`). Asking twice for the same user
+    /// gives sessions that share one token.
+    pub fn obo_user(&self, uid: UserId) -> OboSession {
+        self.obo(OboUser::Id(uid))
+    }
+
+    /// The OBO session of the user named `username`
+    /// (`POST {login}/pubkey/app/username/{username}/authenticate`).
+    pub fn obo_username(&self, username: impl Into<String>) -> OboSession {
+        self.obo(OboUser::Username(username.into()))
+    }
+
+    fn obo(&self, user: OboUser) -> OboSession {
+        let cell = self
+            .inner
+            .obo
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .cell(&user);
+        OboSession {
+            app: self.clone(),
+            user,
+            cell,
+        }
+    }
+}
+
+impl SessionProvider for AppSession {
+    /// The app's own session token.
+    fn session_token(&self) -> BoxFuture<'_, Result<SessionToken, Error>> {
+        let inner = &*self.inner;
+        Box::pin(inner.token.get(|| {
+            inner
+                .login
+                .authenticate_app(&inner.credentials.app_id, &inner.credentials.key)
+        }))
+    }
+
+    fn refresh<'a>(
+        &'a self,
+        rejected: &'a SessionToken,
+    ) -> BoxFuture<'a, Result<Option<SessionToken>, Error>> {
+        let inner = &*self.inner;
+        Box::pin(async move {
+            let authenticate = || {
+                inner
+                    .login
+                    .authenticate_app(&inner.credentials.app_id, &inner.credentials.key)
+            };
+            inner.token.refresh(rejected, authenticate).await.map(Some)
+        })
+    }
+}
+
+/// Builds an [`AppSession`].
+#[must_use]
+#[derive(Debug)]
+pub struct AppSessionBuilder {
+    login: LoginSettings,
+    credentials: AppCredentials,
+    obo_capacity: usize,
+}
+
+impl AppSessionBuilder {
+    /// The Login API base URL (default: the pod URL's origin followed by `/login`).
+    pub fn login_url(mut self, url: impl Into<String>) -> Self {
+        self.login.login_url = Some(url.into());
+        self
+    }
+
+    /// Transport settings for the authentication calls (see [`HttpSettings`]).
+    pub fn settings(mut self, settings: HttpSettings) -> Self {
+        self.login.http = settings;
+        self
+    }
+
+    /// The lifetime of each authentication JWT: at most 300 s (default 240 s).
+    pub fn jwt_lifetime(mut self, lifetime: Duration) -> Self {
+        self.login.jwt_lifetime = lifetime;
+        self
+    }
+
+    /// How many users' OBO sessions to keep (default [`DEFAULT_OBO_CACHE_CAPACITY`]); the least
+    /// recently asked-for user is dropped first.
+    pub fn obo_cache_capacity(mut self, capacity: usize) -> Self {
+        self.obo_capacity = capacity.max(1);
+        self
+    }
+
+    /// Builds the session. Nothing is sent until a token is needed.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidInput`] for a bad pod or login URL, a JWT lifetime over 300 s, or bad
+    /// transport settings.
+    pub fn build(self) -> Result<AppSession, Error> {
+        let login = LoginClient::new(&self.login)?;
+        let inner = AppInner {
+            login,
+            credentials: self.credentials,
+            token: TokenCell::default(),
+            obo: Mutex::new(OboCache::new(self.obo_capacity)),
+        };
+        Ok(AppSession {
+            inner: Arc::new(inner),
+        })
+    }
+}
+
+/// A user's on-behalf-of session: every Presence operation made with it acts as that user.
+///
+/// The token is obtained on first use with the app's token and kept until the pod rejects it.
+#[derive(Clone)]
+pub struct OboSession {
+    app: AppSession,
+    user: OboUser,
+    cell: Arc<TokenCell>,
+}
+
+impl fmt::Debug for OboSession {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("OboSession")
+            .field("app", &self.app)
+            .field("user", &self.user)
+            .finish_non_exhaustive()
+    }
+}
+
+impl OboSession {
+    fn authenticate(&self) -> impl Future<Output = Result<SessionToken, Error>> + Send + '_ {
+        self.app.inner.login.authenticate_obo(&self.app, &self.user)
+    }
+}
+
+impl SessionProvider for OboSession {
+    fn session_token(&self) -> BoxFuture<'_, Result<SessionToken, Error>> {
+        Box::pin(self.cell.get(|| self.authenticate()))
+    }
+
+    fn refresh<'a>(
+        &'a self,
+        rejected: &'a SessionToken,
+    ) -> BoxFuture<'a, Result<Option<SessionToken>, Error>> {
+        Box::pin(async move {
+            self.cell
+                .refresh(rejected, || self.authenticate())
+                .await
+                .map(Some)
+        })
+    }
+}
+
+/// The per-user token cells, bounded; the least recently asked-for user is evicted first.
+struct OboCache {
+    capacity: usize,
+    tick: u64,
+    cells: HashMap<OboUser, (Arc<TokenCell>, u64)>,
+}
+
+impl OboCache {
+    fn new(capacity: usize) -> Self {
+        OboCache {
+            capacity,
+            tick: 0,
+            cells: HashMap::new(),
+        }
+    }
+
+    fn cell(&mut self, user: &OboUser) -> Arc<TokenCell> {
+        self.tick += 1;
+        if let Some((cell, used)) = self.cells.get_mut(user) {
+            *used = self.tick;
+            return cell.clone();
+        }
+        if self.cells.len() >= self.capacity {
+            // O(capacity), but only when a new user arrives at a full cache.
+            if let Some(oldest) = self
+                .cells
+                .iter()
+                .min_by_key(|(_, (_, used))| *used)
+                .map(|(k, _)| k.clone())
+            {
+                self.cells.remove(&oldest);
+            }
+        }
+        let cell = Arc::new(TokenCell::default());
+        self.cells.insert(user.clone(), (cell.clone(), self.tick));
+        cell
+    }
+}
