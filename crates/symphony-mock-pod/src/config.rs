@@ -1,0 +1,62 @@
+//! [`MockPodConfig`]: what the simulated pod starts with.
+
+use std::time::Duration;
+
+/// How a [`MockPod`](crate::MockPod) starts: its users, registered apps and bots, token
+/// lifetime and port.
+#[derive(Clone, Debug)]
+pub struct MockPodConfig {
+    pub(crate) port: u16,
+    pub(crate) users: usize,
+    pub(crate) token_ttl: Duration,
+    pub(crate) apps: Vec<(String, String)>,
+    pub(crate) bots: Vec<(String, String)>,
+}
+
+impl Default for MockPodConfig {
+    /// An ephemeral port, 100 users, 1-hour tokens, no apps or bots.
+    fn default() -> Self {
+        MockPodConfig {
+            port: 0,
+            users: 100,
+            token_ttl: Duration::from_secs(3600),
+            apps: Vec::new(),
+            bots: Vec::new(),
+        }
+    }
+}
+
+impl MockPodConfig {
+    /// The port on 127.0.0.1 (default 0: any free port).
+    pub fn port(mut self, port: u16) -> Self {
+        self.port = port;
+        self
+    }
+
+    /// How many users to seed (default 100). User `i` (from 0) has id
+    /// [`FIRST_USER_ID`](crate::FIRST_USER_ID)` + i` and username `user<i>`, and their
+    /// categories cycle through the ten settable documented ones.
+    pub fn users(mut self, users: usize) -> Self {
+        self.users = users;
+        self
+    }
+
+    /// How long issued session tokens live (default 1 hour).
+    pub fn token_ttl(mut self, ttl: Duration) -> Self {
+        self.token_ttl = ttl;
+        self
+    }
+
+    /// Registers an extension app with its RSA public key (PEM).
+    pub fn app(mut self, app_id: impl Into<String>, public_key_pem: impl Into<String>) -> Self {
+        self.apps.push((app_id.into(), public_key_pem.into()));
+        self
+    }
+
+    /// Registers a bot with its RSA public key (PEM). The bot is also a user of the pod, with
+    /// the next free user id.
+    pub fn bot(mut self, username: impl Into<String>, public_key_pem: impl Into<String>) -> Self {
+        self.bots.push((username.into(), public_key_pem.into()));
+        self
+    }
+}

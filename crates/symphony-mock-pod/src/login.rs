@@ -1,0 +1,114 @@
+//! The RSA authentication endpoints under `/login`.
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use jsonwebtoken::{Algorithm, DecodingKey, Validation};
+use serde::Deserialize;
+use symphony_login_api::types::{AuthenticateRequest, Token};
+
+use crate::server::{Fail, Handled, Reply, Request, Route, body, fail, json};
+use crate::state::{Principal, State};
+
+/// The furthest ahead Symphony lets a JWT's `exp` be, in seconds.
+const MAX_EXP_AHEAD: u64 = 300;
+
+pub(crate) fn route(request: &Request) -> Option<Route> {
+    let (operation, handler): (&'static str, fn(&mut State, &Request) -> Handled) =
+        match (request.method.as_str(), request.segments().as_slice()) {
+            ("POST", ["login", "pubkey", "authenticate"]) => ("post_pubkey_authenticate", bot),
+            ("POST", ["login", "pubkey", "app", "authenticate"]) => {
+                ("post_pubkey_app_authenticate", app)
+            }
+            ("POST", ["login", "pubkey", "app", "user", _, "authenticate"]) => {
+                ("post_pubkey_app_user_user_id_authenticate", obo)
+            }
+            ("POST", ["login", "pubkey", "app", "username", _, "authenticate"]) => {
+                ("post_pubkey_app_username_username_authenticate", obo)
+            }
+            _ => return None,
+        };
+    Some(Route { operation, handler })
+}
+
+#[derive(Deserialize)]
+struct Claims {
+    sub: String,
+    exp: u64,
+}
+
+fn session(token: String) -> Reply {
+    json(
+        200,
+        &Token {
+            name: Some("sessionToken".into()),
+            token: Some(token),
+            authorization_token: None,
+        },
+    )
+}
+
+/// Checks an authentication JWT: RS512, signed by the key registered for its `sub`, not
+/// expired, and `exp` at most 5 minutes ahead. Returns the `sub`.
+fn verify<'k>(
+    request: &Request,
+    key_for: impl Fn(&str) -> Option<&'k DecodingKey>,
+) -> Result<String, Fail> {
+    let AuthenticateRequest { token } = body(request)?;
+    let jwt = token.ok_or_else(|| fail(401, "Missing authentication token"))?;
+    let header = jsonwebtoken::decode_header(&jwt)
+        .map_err(|_| fail(401, "Malformed authentication token"))?;
+    if header.alg != Algorithm::RS512 {
+        return Err(fail(401, "The authentication token must be signed RS512"));
+    }
+    let claims: Claims = jsonwebtoken::dangerous::insecure_decode(&jwt)
+        .map_err(|_| fail(401, "Malformed authentication token"))?
+        .claims;
+    let key = key_for(&claims.sub).ok_or_else(|| fail(401, "Unknown user or app"))?;
+    let mut validation = Validation::new(Algorithm::RS512);
+    validation.leeway = 0;
+    validation.set_required_spec_claims(&["exp", "sub"]);
+    jsonwebtoken::decode::<Claims>(&jwt, key, &validation)
+        .map_err(|e| fail(401, format!("Invalid authentication token: {e}")))?;
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    if claims.exp > now + MAX_EXP_AHEAD {
+        return Err(fail(
+            401,
+            "The authentication token expires more than 5 minutes ahead",
+        ));
+    }
+    Ok(claims.sub)
+}
+
+fn app(state: &mut State, request: &Request) -> Handled {
+    let app_id = verify(request, |sub| state.apps.get(sub))?;
+    state.counters.app_authentications += 1;
+    Ok(session(state.issue(Principal::App(app_id))))
+}
+
+fn bot(state: &mut State, request: &Request) -> Handled {
+    let username = verify(request, |sub| state.bots.get(sub).map(|(key, _)| key))?;
+    state.counters.bot_authentications += 1;
+    let uid = state.bots[&username].1;
+    Ok(session(state.issue(Principal::User(uid))))
+}
+
+/// OBO by user id or username: needs a live app session in `sessionToken` and no body.
+fn obo(state: &mut State, request: &Request) -> Handled {
+    let Some(Principal::App(_)) = state.principal(request.token.as_deref()) else {
+        return Err(fail(401, "Invalid app session"));
+    };
+    let uid = match request.segments[3].as_str() {
+        "user" => request.segments[4]
+            .parse::<i64>()
+            .ok()
+            .filter(|uid| state.users.contains_key(uid)),
+        _ => state.usernames.get(&request.segments[4]).copied(),
+    };
+    let Some(uid) = uid else {
+        return Err(fail(404, "User cannot be located"));
+    };
+    state.counters.obo_authentications += 1;
+    Ok(session(state.issue(Principal::User(uid))))
+}

@@ -1,0 +1,177 @@
+//! The pod's state: users and their presence, sessions, feeds, interest, faults and counters.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use jsonwebtoken::DecodingKey;
+use serde::Serialize;
+
+use crate::faults::Faults;
+
+/// The id of the first seeded user; user `i` has id `FIRST_USER_ID + i`.
+pub const FIRST_USER_ID: i64 = 349_026_222_340_000;
+
+/// The categories seeded users cycle through: the ten of the documented table.
+pub(crate) const SEED_CATEGORIES: [&str; 10] = [
+    "AVAILABLE",
+    "BUSY",
+    "AWAY",
+    "ON_THE_PHONE",
+    "BE_RIGHT_BACK",
+    "IN_A_MEETING",
+    "OUT_OF_OFFICE",
+    "OFFLINE",
+    "OFF_WORK",
+    "DO_NOT_DISTURB",
+];
+
+/// Requests per endpoint, and the authentications the pod granted.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Counters {
+    /// Requests per operation id (for example `get_v2_user_presence`), faulted ones included.
+    pub requests: BTreeMap<String, u64>,
+    /// App sessions issued.
+    pub app_authentications: u64,
+    /// Bot sessions issued.
+    pub bot_authentications: u64,
+    /// On-behalf-of user sessions issued.
+    pub obo_authentications: u64,
+}
+
+impl Counters {
+    /// Requests to one operation.
+    pub fn requests_to(&self, operation: &str) -> u64 {
+        self.requests.get(operation).copied().unwrap_or(0)
+    }
+
+    /// Requests to every operation.
+    pub fn total_requests(&self) -> u64 {
+        self.requests.values().sum()
+    }
+}
+
+pub(crate) struct User {
+    pub category: String,
+    pub timestamp: i64,
+    /// Change sequence number, for feeds.
+    pub seq: u64,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Principal {
+    App(String),
+    User(i64),
+}
+
+pub(crate) struct Session {
+    pub principal: Principal,
+    pub expires: Instant,
+}
+
+pub(crate) struct State {
+    pub users: BTreeMap<i64, User>,
+    pub usernames: HashMap<String, i64>,
+    pub apps: HashMap<String, DecodingKey>,
+    /// Bot username → (key, user id).
+    pub bots: HashMap<String, (DecodingKey, i64)>,
+    pub sessions: HashMap<String, Session>,
+    pub token_ttl: Duration,
+    /// Feed id → the last change sequence number read.
+    pub feeds: HashMap<String, u64>,
+    /// Caller → users whose presence it registered interest in.
+    pub interest: HashMap<i64, HashSet<i64>>,
+    pub seq: u64,
+    pub faults: Faults,
+    pub counters: Counters,
+}
+
+impl State {
+    pub(crate) fn new(users: usize, token_ttl: Duration) -> Self {
+        let mut state = State {
+            users: BTreeMap::new(),
+            usernames: HashMap::new(),
+            apps: HashMap::new(),
+            bots: HashMap::new(),
+            sessions: HashMap::new(),
+            token_ttl,
+            feeds: HashMap::new(),
+            interest: HashMap::new(),
+            seq: 0,
+            faults: Faults::default(),
+            counters: Counters::default(),
+        };
+        let now = now_millis();
+        for i in 0..users {
+            state.add_user(
+                format!("user{i}"),
+                SEED_CATEGORIES[i % SEED_CATEGORIES.len()],
+                now,
+            );
+        }
+        state
+    }
+
+    pub(crate) fn add_user(&mut self, username: String, category: &str, timestamp: i64) -> i64 {
+        let id =
+            FIRST_USER_ID + i64::try_from(self.users.len()).unwrap_or(i64::MAX - FIRST_USER_ID);
+        self.usernames.insert(username.clone(), id);
+        self.users.insert(
+            id,
+            User {
+                category: category.to_owned(),
+                timestamp,
+                seq: 0,
+            },
+        );
+        id
+    }
+
+    /// Issues a random token for `principal` that lives `token_ttl`.
+    pub(crate) fn issue(&mut self, principal: Principal) -> String {
+        let token: String = (0..4)
+            .map(|_| format!("{:016x}", fastrand::u64(..)))
+            .collect();
+        self.sessions.insert(
+            token.clone(),
+            Session {
+                principal,
+                expires: Instant::now() + self.token_ttl,
+            },
+        );
+        token
+    }
+
+    /// The principal of a live session.
+    pub(crate) fn principal(&self, token: Option<&str>) -> Option<Principal> {
+        let session = self.sessions.get(token?)?;
+        (session.expires > Instant::now()).then(|| session.principal.clone())
+    }
+
+    pub(crate) fn set_category(&mut self, uid: i64, category: &str, soft: bool) {
+        self.seq += 1;
+        let seq = self.seq;
+        if let Some(user) = self.users.get_mut(&uid) {
+            // With `soft`, an offline user stays offline.
+            if soft && user.category == "OFFLINE" {
+                return;
+            }
+            user.category = category.to_owned();
+            user.timestamp = now_millis();
+            user.seq = seq;
+        }
+    }
+
+    pub(crate) fn count(&mut self, operation: &str) {
+        *self
+            .counters
+            .requests
+            .entry(operation.to_owned())
+            .or_default() += 1;
+    }
+}
+
+pub(crate) fn now_millis() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+}
