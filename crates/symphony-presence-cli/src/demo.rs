@@ -1,0 +1,127 @@
+//! `symphony-presence demo`: every step of an OBO integration against an in-process mock pod.
+
+use rsa::pkcs8::{EncodePrivateKey, EncodePublicKey, LineEnding};
+use rsa::{Generate, PrivateKey as RsaKey};
+use symphony_mock_pod::{MockPod, MockPodConfig};
+use symphony_presence::{
+    AppCredentials, AppSession, Error, PresenceClient, SessionProvider, UserId,
+};
+
+use crate::args::{Command, FeedCommand, Output};
+use crate::commands;
+use crate::output::Printer;
+
+const APP_ID: &str = "demo-app";
+const USERS: usize = 2500;
+const PAGE_SIZE: u32 = 1000;
+
+pub async fn run() -> Result<(), Error> {
+    step("generating a fresh 2048-bit RSA key for the app");
+    let key = RsaKey::try_generate().map_err(|e| invalid(&e))?;
+    let private_pem = key.to_pkcs8_pem(LineEnding::LF).map_err(|e| invalid(&e))?;
+    let public_pem = key
+        .to_public_key()
+        .to_public_key_pem(LineEnding::LF)
+        .map_err(|e| invalid(&e))?;
+
+    let config = MockPodConfig::default()
+        .users(USERS)
+        .app(APP_ID, public_pem);
+    let pod = MockPod::start(config).await.map_err(|e| invalid(&e))?;
+    step(&format!(
+        "started the mock pod at {} with {USERS} users",
+        pod.base_url()
+    ));
+
+    let app = AppSession::builder(
+        pod.pod_url(),
+        AppCredentials::from_pem(APP_ID, &private_pem)?,
+    )
+    .build()?;
+    app.session_token().await?;
+    step(&format!("authenticated the app {APP_ID:?} (RS512 JWT)"));
+
+    let me = UserId(pod.user_id(0));
+    let session = app.obo_user(me);
+    session.session_token().await?;
+    step(&format!("opened an on-behalf-of session for user {me}"));
+    let client = PresenceClient::builder(pod.pod_url())
+        .session(session)
+        .build()?;
+
+    let mut out = Printer::new(Output::Table);
+    let other = pod.user_id(1);
+    let steps = [
+        ("get: my presence".to_owned(), Command::Get),
+        (
+            "set: my presence to BUSY".to_owned(),
+            Command::Set {
+                category: "BUSY".into(),
+                soft: false,
+            },
+        ),
+        (
+            format!("user: the presence of user {other}"),
+            Command::User {
+                uid: other,
+                local: false,
+            },
+        ),
+    ];
+    for (title, command) in steps {
+        step(&title);
+        commands::run(&client, &command, &mut out).await?;
+        out = Printer::new(Output::Table);
+    }
+
+    step(&format!(
+        "list: every user, {PAGE_SIZE} per page (first and last rows shown)"
+    ));
+    let all = client.list_all_presence().page_size(PAGE_SIZE).stream();
+    let listed: Vec<_> = futures_util::TryStreamExt::try_collect(all).await?;
+    for p in listed.iter().take(3).chain(listed.last()) {
+        out.presence(p);
+    }
+    let pages = pod.counters().requests_to("get_v2_users_presence");
+    println!(
+        "  ... {} users in {pages} requests ({} pages and the empty page that ends the listing)",
+        listed.len(),
+        pages - 1
+    );
+
+    step("feed: create, change a presence, read, delete");
+    let feed = client.create_feed().await?;
+    println!("  created feed {feed}");
+    client
+        .set_presence(symphony_presence::PresenceCategory::InAMeeting, false)
+        .await?;
+    out = Printer::new(Output::Table);
+    commands::run(
+        &client,
+        &Command::Feed(FeedCommand::Read {
+            id: feed.to_string(),
+        }),
+        &mut out,
+    )
+    .await?;
+    client.delete_feed(&feed).await?;
+    println!("  deleted feed {feed}");
+
+    let counters = pod.counters();
+    step(&format!(
+        "done: {} requests, {} app and {} OBO authentication(s); stopping the pod",
+        counters.total_requests(),
+        counters.app_authentications,
+        counters.obo_authentications
+    ));
+    pod.shutdown().await;
+    Ok(())
+}
+
+fn step(what: &str) {
+    println!("\n==> {what}");
+}
+
+fn invalid(e: &dyn std::fmt::Display) -> Error {
+    Error::InvalidInput(format!("demo set-up failed: {e}"))
+}
