@@ -78,7 +78,12 @@ impl ClientHooks<Inner> for Client {
             Some(execute) => execute(request),
             None => Box::pin(self.client().execute(request)),
         };
-        let response = sent.instrument(span.clone()).await;
+        // Without a subscriber the span is disabled; `instrument` would only add work per poll.
+        let response = if span.is_disabled() {
+            sent.await
+        } else {
+            sent.instrument(span.clone()).await
+        };
         match &response {
             Ok(r) => span.record("status", r.status().as_u16()),
             Err(_) => span.record("status", "transport error"),

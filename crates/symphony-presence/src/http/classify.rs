@@ -5,7 +5,9 @@ use reqwest::StatusCode;
 use serde::de::DeserializeOwned;
 
 use super::Operation;
-use super::transport::{BodyFailure, Seen};
+use http_body_util::LengthLimitError;
+
+use super::transport::Seen;
 use crate::error::{DecodeError, Error, ServiceError, TransportError};
 use crate::session::SessionToken;
 
@@ -41,18 +43,18 @@ pub(crate) struct Context<'a> {
 
 pub(crate) async fn classify<T, E: ErrorBody>(
     result: Result<ResponseValue<T>, ApiError<E>>,
-    mut cx: Context<'_>,
+    cx: Context<'_>,
 ) -> Result<T, Error> {
     let status = cx.seen.status;
-    match cx.seen.body_failure.take() {
-        Some(BodyFailure::TooLarge { limit }) => {
-            let reason = format!("the body is larger than the {limit}-byte cap");
-            return Err(decode(&cx, status.unwrap_or_default(), reason, &[]));
-        }
-        Some(BodyFailure::Read(e)) => {
-            return Err(Error::Transport(TransportError::new(cx.op.name, e)));
-        }
-        None => {}
+    let too_large = |cx: &Context<'_>| {
+        let reason = format!(
+            "the body is larger than the {}-byte cap",
+            cx.seen.body_limit
+        );
+        Err(decode(cx, status.unwrap_or_default(), reason, &[]))
+    };
+    if cx.seen.too_large {
+        return too_large(&cx);
     }
     match result {
         Ok(value) => Ok(value.into_inner()),
@@ -80,6 +82,7 @@ pub(crate) async fn classify<T, E: ErrorBody>(
                 Err(status_error(&cx, status, None, None))
             }
         }
+        Err(ApiError::ResponseBodyError(e)) if caused_by::<LengthLimitError>(&e) => too_large(&cx),
         Err(
             ApiError::CommunicationError(e)
             | ApiError::ResponseBodyError(e)
@@ -143,4 +146,16 @@ fn decode(cx: &Context<'_>, status: StatusCode, reason: String, body: &[u8]) -> 
         body
     };
     Error::Decode(DecodeError::new(status, cx.op.name, reason, body))
+}
+
+/// Whether `error`'s source chain holds an `E`.
+fn caused_by<E: std::error::Error + 'static>(error: &(dyn std::error::Error + 'static)) -> bool {
+    let mut current = Some(error);
+    while let Some(e) = current {
+        if e.is::<E>() {
+            return true;
+        }
+        current = e.source();
+    }
+    false
 }

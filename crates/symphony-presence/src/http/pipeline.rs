@@ -8,7 +8,7 @@ use tracing::Instrument;
 
 use super::Operation;
 use super::classify::{Context, ErrorBody, classify};
-use super::transport::{exchange, new_trace_id};
+use super::transport::{TraceId, exchange};
 use crate::error::Error;
 use crate::retry::RetryPolicy;
 use crate::session::{SessionProvider, SessionToken};
@@ -41,7 +41,7 @@ where
         status = tracing::field::Empty,
         trace_id = tracing::field::Empty,
     );
-    async {
+    let attempts = async {
         let mut attempt = 1;
         let mut waited = Duration::ZERO;
         let mut refresh_used = false;
@@ -52,20 +52,19 @@ where
                 (None, Some(session)) => Some(session.session_token().await?),
                 (None, None) => None,
             };
-            let trace_id = new_trace_id();
-            let span = tracing::Span::current();
+            let trace_id = TraceId::new();
             span.record("attempt", attempt);
             span.record("trace_id", trace_id.as_str());
 
             let secret = token.as_ref().map_or("", SessionToken::expose);
-            let (result, seen) = exchange(&trace_id, send(secret)).await;
+            let (result, seen) = exchange(trace_id, send(secret)).await;
             if let Some(status) = seen.status {
                 span.record("status", status.as_u16());
             }
             let cx = Context {
                 op: &op,
                 seen,
-                trace_id: &trace_id,
+                trace_id: trace_id.as_str(),
                 token: token.as_ref(),
             };
             let error = match classify(result, cx).await {
@@ -101,7 +100,11 @@ where
                 }
             }
         }
+    };
+    // Without a subscriber the span is disabled; skipping `instrument` saves a wrapper per poll.
+    if span.is_disabled() {
+        attempts.await
+    } else {
+        attempts.instrument(span.clone()).await
     }
-    .instrument(span)
-    .await
 }

@@ -1,20 +1,19 @@
 //! The request executor installed into the generated clients, and what it saw per attempt.
 //!
 //! progenitor decodes responses itself and, when a body does not decode, reports neither the
-//! status nor the headers. The executor therefore records them for the attempt in progress
-//! (a task-local [`Exchange`] the pipeline opens around each attempt). It also sends the
-//! attempt's `X-Trace-Id`, and reads the body up to the size cap before progenitor sees it, so
-//! a huge or endless body ends as an error and never as unbounded memory.
+//! status nor the headers. The executor therefore records them for the attempt in progress (a
+//! task-local [`Exchange`] the pipeline opens around each attempt). It also sends the attempt's
+//! `X-Trace-Id`, and wraps the body in a size limit before progenitor reads it, so a huge or
+//! endless body ends as an error and never as unbounded memory.
 
 use std::cell::RefCell;
 use std::future::Future;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-use bytes::Bytes;
-use http_body_util::{BodyExt, LengthLimitError, Limited};
-use reqwest::StatusCode;
+use http_body_util::Limited;
 use reqwest::header::{CONTENT_LENGTH, HeaderName, HeaderValue, RETRY_AFTER};
+use reqwest::{ResponseBuilderExt, StatusCode};
 use symphony_pod_api::hooks::Executor;
 
 use crate::retry::parse_retry_after;
@@ -27,7 +26,7 @@ tokio::task_local! {
 
 /// One attempt: the trace id to send and what came back.
 struct Exchange {
-    trace_id: HeaderValue,
+    trace_id: TraceId,
     seen: RefCell<Seen>,
 }
 
@@ -36,26 +35,36 @@ struct Exchange {
 pub(crate) struct Seen {
     pub status: Option<StatusCode>,
     pub retry_after: Option<Duration>,
-    pub body_failure: Option<BodyFailure>,
+    /// The body cap that applied; the body said it is longer (content-length) when `too_large`.
+    pub body_limit: usize,
+    pub too_large: bool,
 }
 
-#[derive(Debug)]
-pub(crate) enum BodyFailure {
-    /// The body was longer than the cap (or said it would be).
-    TooLarge { limit: usize },
-    /// The connection failed (or timed out) while the body was read.
-    Read(Box<dyn std::error::Error + Send + Sync>),
-}
+/// A random trace id: 16 lower-case hex digits, kept on the stack (it is made per attempt).
+#[derive(Clone, Copy)]
+pub(crate) struct TraceId([u8; 16]);
 
-/// A fresh random trace id: 16 hex digits.
-pub(crate) fn new_trace_id() -> String {
-    format!("{:016x}", fastrand::u64(..))
+impl TraceId {
+    pub(crate) fn new() -> Self {
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        let mut n = fastrand::u64(..);
+        let mut digits = [0u8; 16];
+        for d in digits.iter_mut().rev() {
+            *d = HEX[(n & 0xf) as usize];
+            n >>= 4;
+        }
+        TraceId(digits)
+    }
+
+    pub(crate) fn as_str(&self) -> &str {
+        std::str::from_utf8(&self.0).unwrap_or_default()
+    }
 }
 
 /// Runs one attempt with `trace_id`, returning its result and what the executor saw.
-pub(crate) async fn exchange<F: Future>(trace_id: &str, attempt: F) -> (F::Output, Seen) {
+pub(crate) async fn exchange<F: Future>(trace_id: TraceId, attempt: F) -> (F::Output, Seen) {
     let exchange = Exchange {
-        trace_id: HeaderValue::from_str(trace_id).expect("trace ids are hex digits"),
+        trace_id,
         seen: RefCell::default(),
     };
     EXCHANGE
@@ -76,45 +85,49 @@ async fn execute(
     mut request: reqwest::Request,
     max_body: usize,
 ) -> reqwest::Result<reqwest::Response> {
-    if let Ok(trace_id) = EXCHANGE.try_with(|e| e.trace_id.clone()) {
-        request.headers_mut().insert(TRACE_ID.clone(), trace_id);
+    if let Ok(trace_id) = EXCHANGE.try_with(|e| e.trace_id) {
+        let value =
+            HeaderValue::from_bytes(&trace_id.0).expect("hex digits are a valid header value");
+        request.headers_mut().insert(TRACE_ID.clone(), value);
     }
     let response = http.execute(request).await?;
+    // Carried over so that rebuilding the response does not parse a placeholder URL.
+    let url = response.url().clone();
     let (parts, body) = http::Response::from(response).into_parts();
     let retry_after = parts
         .headers
         .get(RETRY_AFTER)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| parse_retry_after(v, SystemTime::now()));
-    record(|seen| {
-        seen.status = Some(parts.status);
-        seen.retry_after = retry_after;
-    });
-
     let declared = parts
         .headers
         .get(CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
-    let body = if declared.is_some_and(|n| n > max_body as u64) {
-        record(|seen| seen.body_failure = Some(BodyFailure::TooLarge { limit: max_body }));
-        Bytes::new()
+    let too_large = declared.is_some_and(|n| n > max_body as u64);
+    record(|seen| {
+        seen.status = Some(parts.status);
+        seen.retry_after = retry_after;
+        seen.body_limit = max_body;
+        seen.too_large = too_large;
+    });
+    // Read lazily by progenitor; going past the limit fails the read with `LengthLimitError`.
+    let body = if too_large {
+        reqwest::Body::from(Vec::new())
     } else {
-        match Limited::new(body, max_body).collect().await {
-            Ok(collected) => collected.to_bytes(),
-            Err(e) => {
-                let failure = if e.is::<LengthLimitError>() {
-                    BodyFailure::TooLarge { limit: max_body }
-                } else {
-                    BodyFailure::Read(e)
-                };
-                record(|seen| seen.body_failure = Some(failure));
-                Bytes::new()
-            }
-        }
+        reqwest::Body::wrap(Limited::new(body, max_body))
     };
-    Ok(reqwest::Response::from(http::Response::from_parts(
-        parts, body,
-    )))
+    let mut rebuilt = http::Response::builder()
+        .status(parts.status)
+        .version(parts.version)
+        .url(url);
+    if let Some(headers) = rebuilt.headers_mut() {
+        *headers = parts.headers;
+    }
+    Ok(reqwest::Response::from(
+        rebuilt
+            .body(body)
+            .expect("status and version come from a valid response"),
+    ))
 }
 
 fn record(f: impl FnOnce(&mut Seen)) {

@@ -1,0 +1,340 @@
+//! `bench`: how much symphony-presence costs over bare reqwest, OBO fan-out authentication
+//! counts, and paging memory. See docs/benchmarks.md.
+//!
+//! `cargo run --release -p symphony-presence-bench -- [options]`
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use symphony_presence::{PresenceClient, SessionProvider, StaticSession, UserId};
+
+mod fanout;
+mod measure;
+mod paging;
+mod server;
+mod throughput;
+
+use server::Server;
+use throughput::Run;
+
+/// Benchmarks symphony-presence. Without --pod-url it starts the mock pod in-process on
+/// 127.0.0.1, pinned to CPU 0, with the client on CPU 1.
+#[derive(Parser, Debug)]
+#[command(name = "bench")]
+struct Args {
+    /// Target an external pod (for example `symphony-mock-pod` started under taskset).
+    #[arg(long, requires = "session_token", conflicts_with_all = ["obo_users", "list_users"])]
+    pod_url: Option<String>,
+    /// The session token for --pod-url.
+    #[arg(long)]
+    session_token: Option<String>,
+    /// Calls per measured run.
+    #[arg(long, default_value_t = 20_000)]
+    calls: usize,
+    /// Concurrency levels; 1 is sequential. Repeatable. Default: 1 and 64.
+    #[arg(long)]
+    concurrency: Vec<usize>,
+    /// Calls before measuring, through both clients.
+    #[arg(long, default_value_t = 2_000)]
+    warmup: usize,
+    /// Interleaved SDK/raw runs per level; medians are reported.
+    #[arg(long, default_value_t = 3)]
+    repeat: usize,
+    /// OBO fan-out mode: spread the calls over this many users of one app.
+    #[arg(long, conflicts_with = "list_users")]
+    obo_users: Option<usize>,
+    /// Fan-out against an external mock pod: its login URL (with --app-id, --app-key, --fanout-pod-url).
+    #[arg(long, requires_all = ["app_id", "app_key", "fanout_pod_url"])]
+    login_url: Option<String>,
+    /// Fan-out against an external mock pod: its pod URL.
+    #[arg(long)]
+    fanout_pod_url: Option<String>,
+    /// Fan-out against an external pod: the app id.
+    #[arg(long)]
+    app_id: Option<String>,
+    /// The app's private key (PKCS#8 PEM file): for fan-out against an external pod, or, in
+    /// process, instead of a generated key (so that profiles repeat exactly).
+    #[arg(long)]
+    app_key: Option<std::path::PathBuf>,
+    /// Paging mode: seed this many users and stream them all.
+    #[arg(long)]
+    list_users: Option<usize>,
+    /// Page size for the paging mode.
+    #[arg(long, default_value_t = 1000)]
+    page_size: u32,
+    /// Do not pin the server and the client to CPUs 0 and 1.
+    #[arg(long)]
+    no_pin: bool,
+    /// Profiling aid: make `--calls` calls through one client only, and print nothing else.
+    #[arg(long, value_parser = ["sdk", "raw"])]
+    only: Option<String>,
+}
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    let cpus = measure::cpus();
+    let pin = !args.no_pin && cpus >= 2;
+    // Started before the client pins itself, so each thread pins to its own CPU.
+    let users = args.list_users.or(args.obo_users).unwrap_or(10).max(1);
+    let key_pem = match &args.app_key {
+        Some(path) => match std::fs::read_to_string(path) {
+            Ok(pem) => Some(pem),
+            Err(e) => return fail(&format!("{}: {e}", path.display())),
+        },
+        None => None,
+    };
+    let server = match (&args.pod_url, &args.login_url) {
+        (None, None) => match Server::start(users, pin, key_pem.as_deref()) {
+            Ok(server) => Some(server),
+            Err(e) => return fail(&format!("cannot start the mock pod: {e}")),
+        },
+        _ => None,
+    };
+    if pin {
+        measure::pin_to(1);
+    }
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(e) => return fail(&e.to_string()),
+    };
+    println!(
+        "# bench: {} CPUs, server {}, client {}",
+        cpus,
+        where_server(&server, pin),
+        if pin { "pinned to CPU 1" } else { "not pinned" }
+    );
+    let result = runtime.block_on(async {
+        if let Some(only) = &args.only {
+            return profile(&args, server.as_ref(), only).await;
+        }
+        match (args.obo_users, args.list_users) {
+            (Some(users), _) => fan_out(&args, server.as_ref(), users).await,
+            (_, Some(_)) => page(&args, server.as_ref()).await,
+            _ => compare(&args, server.as_ref()).await,
+        }
+    });
+    drop(server);
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => fail(&e),
+    }
+}
+
+fn where_server(server: &Option<Server>, pin: bool) -> &'static str {
+    match (server, pin) {
+        (None, _) => "external",
+        (Some(_), true) => "in-process, pinned to CPU 0",
+        (Some(_), false) => "in-process, not pinned",
+    }
+}
+
+fn fail(message: &str) -> ExitCode {
+    eprintln!("bench: {message}");
+    ExitCode::FAILURE
+}
+
+/// An OBO client of the in-process pod, or a static-token client of the external one, plus the
+/// token for the bare client.
+async fn target(
+    args: &Args,
+    server: Option<&Server>,
+) -> Result<(String, PresenceClient, String), String> {
+    match (server, &args.pod_url, &args.session_token) {
+        (Some(server), _, _) => {
+            let pod_url = server.pod.pod_url();
+            let app = fanout::app_session(&pod_url, None, server::APP_ID, &server.app_key_pem)?;
+            let session = app.obo_user(UserId(server.pod.user_id(0)));
+            let token = session.session_token().await.map_err(|e| e.to_string())?;
+            let client = PresenceClient::builder(&pod_url)
+                .session(session)
+                .build()
+                .map_err(|e| e.to_string())?;
+            Ok((pod_url, client, token.expose().to_owned()))
+        }
+        (None, Some(pod_url), Some(token)) => {
+            let session = StaticSession::new(token.as_str()).map_err(|e| e.to_string())?;
+            let client = PresenceClient::builder(pod_url)
+                .session(session)
+                .build()
+                .map_err(|e| e.to_string())?;
+            Ok((pod_url.clone(), client, token.clone()))
+        }
+        _ => Err("--pod-url needs --session-token".into()),
+    }
+}
+
+async fn compare(args: &Args, server: Option<&Server>) -> Result<(), String> {
+    let (pod_url, sdk, token) = target(args, server).await?;
+    let raw = throughput::Raw::new(&pod_url, &token)?;
+    let levels = if args.concurrency.is_empty() {
+        vec![1, 64]
+    } else {
+        args.concurrency.clone()
+    };
+    if args.warmup > 0 {
+        throughput::compare(&sdk, &raw, server, args.warmup, 8, 1).await?;
+    }
+    println!(
+        "# {} calls per run, {} interleaved runs per client, medians",
+        args.calls,
+        args.repeat.max(1)
+    );
+    println!(
+        "{:<6} {:>11} {:>12} {:>10} {:>10} {:>14}",
+        "client", "concurrency", "calls/s", "p50 µs", "p99 µs", "CPU µs/call"
+    );
+    let mut results: Vec<(usize, Run, Run)> = Vec::new();
+    for &level in &levels {
+        let (s, r) =
+            throughput::compare(&sdk, &raw, server, args.calls, level, args.repeat).await?;
+        for (name, run) in [("sdk", s), ("raw", r)] {
+            println!(
+                "{name:<6} {level:>11} {:>12.0} {:>10.1} {:>10.1} {:>14.1}",
+                run.calls_per_sec,
+                run.p50.as_secs_f64() * 1e6,
+                run.p99.as_secs_f64() * 1e6,
+                run.cpu_per_call.as_secs_f64() * 1e6
+            );
+        }
+        println!(
+            "{:<6} {level:>11} {:>12.3} {:>10} {:>10} {:>14.3}",
+            "ratio",
+            s.calls_per_sec / r.calls_per_sec,
+            "",
+            "",
+            s.cpu_per_call.as_secs_f64() / r.cpu_per_call.as_secs_f64().max(f64::MIN_POSITIVE)
+        );
+        results.push((level, s, r));
+    }
+    let seq = results
+        .iter()
+        .find(|(l, _, _)| *l == 1)
+        .map(|(_, s, r)| (*s, *r))
+        .unwrap_or_default();
+    let conc = results
+        .iter()
+        .filter(|(l, _, _)| *l > 1)
+        .max_by_key(|(l, _, _)| *l)
+        .map(|(_, s, r)| (*s, *r))
+        .unwrap_or_default();
+    let ratio = |(s, r): (Run, Run)| {
+        if r.calls_per_sec > 0.0 {
+            s.calls_per_sec / r.calls_per_sec
+        } else {
+            0.0
+        }
+    };
+    println!(
+        "sdk_seq_cps={:.0} raw_seq_cps={:.0} seq_ratio={:.3} sdk_conc_cps={:.0} raw_conc_cps={:.0} conc_ratio={:.3}",
+        seq.0.calls_per_sec,
+        seq.1.calls_per_sec,
+        ratio(seq),
+        conc.0.calls_per_sec,
+        conc.1.calls_per_sec,
+        ratio(conc)
+    );
+    Ok(())
+}
+
+async fn fan_out(args: &Args, server: Option<&Server>, users: usize) -> Result<(), String> {
+    let concurrency = args.concurrency.iter().copied().max().unwrap_or(64);
+    let (pod_url, app, uids, counters_url) = match server {
+        Some(server) => {
+            let pod_url = server.pod.pod_url();
+            let app = fanout::app_session(&pod_url, None, server::APP_ID, &server.app_key_pem)?;
+            let uids = (0..users)
+                .map(|i| server.pod.user_id(i))
+                .collect::<Vec<_>>();
+            (pod_url, app, uids, None)
+        }
+        None => {
+            let (Some(pod_url), Some(app_id), Some(key)) =
+                (&args.fanout_pod_url, &args.app_id, &args.app_key)
+            else {
+                return Err("fan-out against an external pod needs --fanout-pod-url, --login-url, --app-id and --app-key".into());
+            };
+            let pem =
+                std::fs::read_to_string(key).map_err(|e| format!("{}: {e}", key.display()))?;
+            let app = fanout::app_session(pod_url, args.login_url.as_deref(), app_id, &pem)?;
+            // An external symphony-mock-pod seeds its users from FIRST_USER_ID.
+            let uids = (0..users)
+                .map(|i| symphony_mock_pod::FIRST_USER_ID + i as i64)
+                .collect();
+            let base = pod_url.trim_end_matches("/pod").to_owned();
+            (
+                pod_url.clone(),
+                app,
+                uids,
+                Some(format!("{base}/_mock/counters")),
+            )
+        }
+    };
+    let result = fanout::run(&pod_url, app, &uids, args.calls, concurrency).await?;
+    let (app_auths, obo_auths) = match (server, counters_url) {
+        (Some(server), _) => {
+            let c = server.pod.counters();
+            (c.app_authentications, c.obo_authentications)
+        }
+        (None, Some(url)) => {
+            let c: serde_json::Value = reqwest::get(&url)
+                .await
+                .map_err(|e| e.to_string())?
+                .json()
+                .await
+                .map_err(|e| e.to_string())?;
+            (
+                c["app_authentications"].as_u64().unwrap_or(0),
+                c["obo_authentications"].as_u64().unwrap_or(0),
+            )
+        }
+        _ => (0, 0),
+    };
+    println!(
+        "# OBO fan-out: {} calls over {users} users, concurrency {concurrency}",
+        args.calls
+    );
+    println!("calls/s {:.0}", result.calls_per_sec);
+    println!("app_authentications={app_auths} obo_authentications={obo_auths} users={users}");
+    Ok(())
+}
+
+async fn page(args: &Args, server: Option<&Server>) -> Result<(), String> {
+    let server = server.ok_or("the paging mode runs against the in-process mock pod")?;
+    let (_, client, _) = target(args, Some(server)).await?;
+    let result = paging::run(&client, args.page_size).await?;
+    println!(
+        "# paging: {} users streamed, page size {}",
+        result.users, args.page_size
+    );
+    println!("users/s {:.0}", result.users_per_sec);
+    println!(
+        "rss_before_kib={} rss_peak_during_kib={} rss_growth_kib={} peak_rss_kib={}",
+        result.rss_before_kib,
+        result.rss_peak_during_kib,
+        result
+            .rss_peak_during_kib
+            .saturating_sub(result.rss_before_kib),
+        result.peak_rss_kib
+    );
+    Ok(())
+}
+
+/// `--only`: one client, sequential, for a profiler to look at.
+async fn profile(args: &Args, server: Option<&Server>, only: &str) -> Result<(), String> {
+    let (pod_url, sdk, token) = target(args, server).await?;
+    let raw = throughput::Raw::new(&pod_url, &token)?;
+    for _ in 0..args.calls {
+        match only {
+            "sdk" => sdk
+                .get_presence()
+                .await
+                .map(drop)
+                .map_err(|e| e.to_string())?,
+            _ => raw.get_presence().await?,
+        }
+    }
+    Ok(())
+}

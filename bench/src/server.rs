@@ -1,0 +1,90 @@
+//! The mock pod, in-process on a thread and runtime of its own (pinned to CPU 0 when asked), so
+//! that its CPU time can be told apart from the client's.
+
+use std::sync::mpsc;
+use std::time::Duration;
+
+use nix::sys::resource::UsageWho;
+use rsa::pkcs8::{DecodePrivateKey, EncodePrivateKey, EncodePublicKey, LineEnding};
+use rsa::{Generate, PrivateKey};
+use symphony_mock_pod::{MockPod, MockPodConfig, RunningMockPod};
+
+use crate::measure;
+
+pub const APP_ID: &str = "bench-app";
+
+pub struct Server {
+    pub pod: RunningMockPod,
+    runtime: tokio::runtime::Handle,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+    /// The app's private key (PEM), registered with the pod.
+    pub app_key_pem: String,
+}
+
+impl Server {
+    /// Starts the pod with `users` users and the app key `key_pem`, or a freshly generated one.
+    pub fn start(users: usize, pin: bool, key_pem: Option<&str>) -> Result<Server, String> {
+        let key = match key_pem {
+            Some(pem) => PrivateKey::from_pkcs8_pem(pem).map_err(|e| e.to_string())?,
+            None => PrivateKey::try_generate().map_err(|e| e.to_string())?,
+        };
+        let app_key_pem = key
+            .to_pkcs8_pem(LineEnding::LF)
+            .map_err(|e| e.to_string())?
+            .to_string();
+        let public = key
+            .to_public_key()
+            .to_public_key_pem(LineEnding::LF)
+            .map_err(|e| e.to_string())?;
+        let config = MockPodConfig::default().users(users).app(APP_ID, public);
+
+        let (ready_tx, ready_rx) = mpsc::channel();
+        let (stop, stop_rx) = tokio::sync::oneshot::channel::<()>();
+        let thread = std::thread::spawn(move || {
+            if pin {
+                measure::pin_to(0);
+            }
+            let runtime = match tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+            {
+                Ok(runtime) => runtime,
+                Err(e) => return drop(ready_tx.send(Err(e.to_string()))),
+            };
+            let handle = runtime.handle().clone();
+            runtime.block_on(async move {
+                let started = MockPod::start(config).await.map_err(|e| e.to_string());
+                let _ = ready_tx.send(started.map(|pod| (pod, handle)));
+                let _ = stop_rx.await;
+            });
+        });
+        let (pod, runtime) = ready_rx.recv().map_err(|e| e.to_string())??;
+        Ok(Server {
+            pod,
+            runtime,
+            stop: Some(stop),
+            thread: Some(thread),
+            app_key_pem,
+        })
+    }
+
+    /// The CPU time the server's thread has used so far.
+    pub async fn cpu_time(&self) -> Duration {
+        self.runtime
+            .spawn(async { measure::cpu_time(UsageWho::RUSAGE_THREAD) })
+            .await
+            .unwrap_or_default()
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}

@@ -1,0 +1,175 @@
+//! `get_presence` through the SDK against the same request with bare reqwest + serde_json.
+
+use std::future::Future;
+use std::time::{Duration, Instant};
+
+use nix::sys::resource::UsageWho;
+use serde::Deserialize;
+use symphony_presence::{DEFAULT_USER_AGENT, PresenceClient};
+
+use crate::measure;
+use crate::server::Server;
+
+/// One measured run.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Run {
+    pub calls_per_sec: f64,
+    pub p50: Duration,
+    pub p99: Duration,
+    pub cpu_per_call: Duration,
+}
+
+/// The bare request: what `get_presence` does, with no SDK.
+#[derive(Clone)]
+pub struct Raw {
+    http: reqwest::Client,
+    url: String,
+    token: String,
+}
+
+/// The wire form, decoded as the SDK decodes it.
+#[derive(Deserialize)]
+#[allow(dead_code)]
+struct RawPresence {
+    category: String,
+    #[serde(rename = "userId")]
+    user_id: Option<i64>,
+    timestamp: Option<i64>,
+}
+
+impl Raw {
+    /// A `reqwest::Client` with the settings `HttpSettings::default()` gives the SDK's.
+    pub fn new(pod_url: &str, token: &str) -> Result<Raw, String> {
+        let http = reqwest::Client::builder()
+            .user_agent(DEFAULT_USER_AGENT)
+            .connect_timeout(Duration::from_secs(10))
+            .timeout(Duration::from_secs(30))
+            .redirect(reqwest::redirect::Policy::none())
+            .no_proxy()
+            .build()
+            .map_err(|e| e.to_string())?;
+        Ok(Raw {
+            http,
+            url: format!("{pod_url}/v2/user/presence"),
+            token: token.to_owned(),
+        })
+    }
+
+    pub async fn get_presence(&self) -> Result<(), String> {
+        let response = self
+            .http
+            .get(&self.url)
+            .header("sessionToken", &self.token)
+            .send()
+            .await
+            .map_err(|e| e.to_string())?;
+        if !response.status().is_success() {
+            return Err(format!("HTTP {}", response.status()));
+        }
+        let bytes = response.bytes().await.map_err(|e| e.to_string())?;
+        serde_json::from_slice::<RawPresence>(&bytes)
+            .map(drop)
+            .map_err(|e| e.to_string())
+    }
+}
+
+/// `calls` calls of `call`, `concurrency` at a time, with latencies and client CPU time.
+pub async fn measure<F, Fut>(
+    calls: usize,
+    concurrency: usize,
+    server: Option<&Server>,
+    call: F,
+) -> Result<Run, String>
+where
+    F: Fn() -> Fut + Clone + Send + 'static,
+    Fut: Future<Output = Result<(), String>> + Send + 'static,
+{
+    let concurrency = concurrency.clamp(1, calls.max(1));
+    let server_cpu = match server {
+        Some(s) => s.cpu_time().await,
+        None => Duration::ZERO,
+    };
+    let process_cpu = measure::cpu_time(UsageWho::RUSAGE_SELF);
+    let started = Instant::now();
+    let workers: Vec<_> = (0..concurrency)
+        .map(|w| {
+            let call = call.clone();
+            let share = calls / concurrency + usize::from(w < calls % concurrency);
+            tokio::spawn(async move {
+                let mut latencies = Vec::with_capacity(share);
+                for _ in 0..share {
+                    let t = Instant::now();
+                    call().await?;
+                    latencies.push(t.elapsed());
+                }
+                Ok::<_, String>(latencies)
+            })
+        })
+        .collect();
+    let mut latencies = Vec::with_capacity(calls);
+    for worker in workers {
+        latencies.extend(worker.await.map_err(|e| e.to_string())??);
+    }
+    let elapsed = started.elapsed();
+    let client_cpu = measure::cpu_time(UsageWho::RUSAGE_SELF)
+        .saturating_sub(process_cpu)
+        .saturating_sub(match server {
+            Some(s) => s.cpu_time().await.saturating_sub(server_cpu),
+            None => Duration::ZERO,
+        });
+    latencies.sort_unstable();
+    Ok(Run {
+        calls_per_sec: calls as f64 / elapsed.as_secs_f64(),
+        p50: measure::percentile(&latencies, 0.50),
+        p99: measure::percentile(&latencies, 0.99),
+        cpu_per_call: client_cpu / calls.max(1) as u32,
+    })
+}
+
+/// The median of each figure over `runs`.
+pub fn median(runs: &[Run]) -> Run {
+    let pick = |f: fn(&Run) -> f64| measure::median(&mut runs.iter().map(f).collect::<Vec<_>>());
+    Run {
+        calls_per_sec: pick(|r| r.calls_per_sec),
+        p50: Duration::from_secs_f64(pick(|r| r.p50.as_secs_f64())),
+        p99: Duration::from_secs_f64(pick(|r| r.p99.as_secs_f64())),
+        cpu_per_call: Duration::from_secs_f64(pick(|r| r.cpu_per_call.as_secs_f64())),
+    }
+}
+
+/// Interleaved SDK and raw runs at one concurrency: (SDK median, raw median).
+pub async fn compare(
+    sdk: &PresenceClient,
+    raw: &Raw,
+    server: Option<&Server>,
+    calls: usize,
+    concurrency: usize,
+    repeat: usize,
+) -> Result<(Run, Run), String> {
+    let (mut sdk_runs, mut raw_runs) = (Vec::new(), Vec::new());
+    for _ in 0..repeat.max(1) {
+        let client = sdk.clone();
+        sdk_runs.push(
+            measure(calls, concurrency, server, move || {
+                let client = client.clone();
+                async move {
+                    client
+                        .get_presence()
+                        .await
+                        .map(drop)
+                        .map_err(|e| e.to_string())
+                }
+            })
+            .await?,
+        );
+        let bare = std::sync::Arc::new(raw.clone());
+        raw_runs.push(
+            measure(calls, concurrency, server, move || {
+                let bare = bare.clone();
+                async move { bare.get_presence().await }
+            })
+            .await?,
+        );
+    }
+    Ok((median(&sdk_runs), median(&raw_runs)))
+}

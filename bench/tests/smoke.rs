@@ -1,0 +1,69 @@
+//! Runs each bench mode with tiny numbers so that CI keeps them working. Nothing is timed.
+
+use std::process::Command;
+
+fn bench(args: &[&str]) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_bench"))
+        .args(args)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success(),
+        "{args:?}\nstdout:\n{stdout}\nstderr:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    stdout
+}
+
+#[test]
+fn comparison_mode_ends_with_the_summary_line() {
+    let out = bench(&[
+        "--calls", "50", "--warmup", "10", "--repeat", "1", "--no-pin",
+    ]);
+    let last = out.lines().last().unwrap();
+    let keys: Vec<&str> = last
+        .split(' ')
+        .map(|kv| kv.split('=').next().unwrap())
+        .collect();
+    assert_eq!(
+        keys,
+        [
+            "sdk_seq_cps",
+            "raw_seq_cps",
+            "seq_ratio",
+            "sdk_conc_cps",
+            "raw_conc_cps",
+            "conc_ratio"
+        ],
+        "{last}"
+    );
+    for kv in last.split(' ') {
+        let value: f64 = kv.split('=').nth(1).unwrap().parse().unwrap();
+        assert!(value > 0.0, "{kv}");
+    }
+}
+
+#[test]
+fn fan_out_mode_counts_one_app_and_one_obo_authentication_per_user() {
+    let out = bench(&[
+        "--obo-users",
+        "20",
+        "--calls",
+        "50",
+        "--concurrency",
+        "8",
+        "--no-pin",
+    ]);
+    assert!(
+        out.contains("app_authentications=1 obo_authentications=20 users=20"),
+        "{out}"
+    );
+}
+
+#[test]
+fn paging_mode_streams_every_user() {
+    let out = bench(&["--list-users", "250", "--page-size", "100", "--no-pin"]);
+    assert!(out.contains("250 users streamed"), "{out}");
+    assert!(out.contains("rss_growth_kib="), "{out}");
+}
