@@ -88,6 +88,7 @@ pub struct RawServer {
     /// `http://127.0.0.1:<port>/pod`
     pub pod_url: String,
     requests: std::sync::Arc<AtomicUsize>,
+    heads: std::sync::Arc<Mutex<Vec<Vec<u8>>>>,
     task: tokio::task::JoinHandle<()>,
 }
 
@@ -108,18 +109,20 @@ impl RawServer {
             .expect("bind loopback");
         let pod_url = format!("http://{}/pod", listener.local_addr().unwrap());
         let requests = std::sync::Arc::new(AtomicUsize::new(0));
-        let counter = requests.clone();
+        let heads = std::sync::Arc::new(Mutex::new(Vec::new()));
+        let (counter, seen) = (requests.clone(), heads.clone());
         let respond = std::sync::Arc::new(respond);
         let task = tokio::spawn(async move {
             while let Ok((stream, _)) = listener.accept().await {
                 let n = counter.fetch_add(1, Ordering::SeqCst) + 1;
                 let reply = respond(n);
-                tokio::spawn(serve(stream, reply));
+                tokio::spawn(serve(stream, reply, seen.clone()));
             }
         });
         RawServer {
             pod_url,
             requests,
+            heads,
             task,
         }
     }
@@ -127,6 +130,11 @@ impl RawServer {
     /// Requests (connections) seen so far; each reply closes its connection.
     pub fn requests(&self) -> usize {
         self.requests.load(Ordering::SeqCst)
+    }
+
+    /// The raw bytes of every request head received so far (request line and headers).
+    pub fn request_heads(&self) -> Vec<Vec<u8>> {
+        self.heads.lock().unwrap().clone()
     }
 }
 
@@ -136,7 +144,7 @@ impl Drop for RawServer {
     }
 }
 
-async fn serve(mut stream: TcpStream, reply: RawReply) {
+async fn serve(mut stream: TcpStream, reply: RawReply, heads: std::sync::Arc<Mutex<Vec<Vec<u8>>>>) {
     let mut buf = vec![0u8; 16 * 1024];
     let mut seen = Vec::new();
     // Read up to the end of the headers; the tests' requests have small or no bodies.
@@ -146,6 +154,11 @@ async fn serve(mut stream: TcpStream, reply: RawReply) {
             Ok(n) => seen.extend_from_slice(&buf[..n]),
         }
     }
+    let end = seen
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .unwrap_or(seen.len());
+    heads.lock().unwrap().push(seen[..end].to_vec());
     match reply {
         RawReply::Bytes(bytes) => {
             let _ = stream.write_all(&bytes).await;
@@ -153,6 +166,17 @@ async fn serve(mut stream: TcpStream, reply: RawReply) {
         }
         RawReply::Stall => tokio::time::sleep(Duration::from_secs(30)).await,
     }
+}
+
+/// The value of header `name` (case-insensitive) in a raw request head, as bytes.
+pub fn header_in(head: &[u8], name: &str) -> Option<Vec<u8>> {
+    head.split(|b| *b == b'\n').skip(1).find_map(|line| {
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        let colon = line.iter().position(|b| *b == b':')?;
+        let (key, value) = line.split_at(colon);
+        key.eq_ignore_ascii_case(name.as_bytes())
+            .then(|| value[1..].trim_ascii().to_vec())
+    })
 }
 
 /// An HTTP/1.1 response with `status`, `content-type` and `body`, closing the connection.

@@ -33,12 +33,19 @@ impl SessionToken {
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidInput`] if the token is empty or is not a valid header value (for example
-    /// it contains CR, LF or another control character). The message never repeats the token.
+    /// [`Error::InvalidInput`] if the token is empty, starts or ends with whitespace, or is not a
+    /// valid header value (for example it contains CR, LF or another control character). The
+    /// message never repeats the token. Any other token is sent exactly as given.
     pub fn new(token: impl Into<String>) -> Result<Self, Error> {
         let token = token.into();
         if token.is_empty() {
             return Err(Error::InvalidInput("the session token is empty".into()));
+        }
+        if token.trim_matches([' ', '\t']) != token {
+            // A receiving HTTP parser trims these, so the server would see another token.
+            return Err(Error::InvalidInput(
+                "the session token starts or ends with whitespace".into(),
+            ));
         }
         if reqwest::header::HeaderValue::from_str(&token).is_err() {
             return Err(Error::InvalidInput(
