@@ -36,11 +36,16 @@ async fn run_obo(pod: &RunningMockPod, args: &[&str]) -> Output {
 }
 
 async fn run(args: Vec<String>) -> Output {
+    run_with_env(args, Vec::new()).await
+}
+
+async fn run_with_env(args: Vec<String>, env: Vec<(&'static str, String)>) -> Output {
     tokio::task::spawn_blocking(move || {
         Command::new(BIN)
             .args(&args)
             .env_remove("SYMPHONY_POD_URL")
             .env_remove("SYMPHONY_SESSION_TOKEN")
+            .envs(env)
             .output()
             .unwrap()
     })
@@ -370,6 +375,40 @@ async fn demo_runs_offline_and_exits_0() {
     ] {
         assert!(text.contains(step), "missing {step:?} in:\n{text}");
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn proxy_environment_variables_never_receive_credentials() {
+    let pod = pod().await;
+    let proxy =
+        symphony_presence_tests::RawServer::start(|_| symphony_presence_tests::RawReply::Stall)
+            .await;
+    let proxy_url = proxy.pod_url.replace("/pod", "");
+    let env = [
+        "HTTP_PROXY",
+        "HTTPS_PROXY",
+        "ALL_PROXY",
+        "http_proxy",
+        "https_proxy",
+        "all_proxy",
+    ]
+    .into_iter()
+    .map(|name| (name, proxy_url.clone()))
+    .collect();
+    let args = vec![
+        "--pod-url".to_owned(),
+        pod.pod_url(),
+        "--app-id".into(),
+        "my-app".into(),
+        "--app-key".into(),
+        fixture("keys/app-pkcs1.pem").display().to_string(),
+        "--obo-user-id".into(),
+        pod.user_id(0).to_string(),
+        "get".into(),
+    ];
+    let out = run_with_env(args, env).await;
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(proxy.requests(), 0, "the proxy saw a request");
 }
 
 #[test]
