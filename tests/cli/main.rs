@@ -17,22 +17,27 @@ async fn pod() -> RunningMockPod {
     MockPod::start(config).await.unwrap()
 }
 
-/// Runs the binary with OBO authentication for seeded user 0, plus `args`.
-async fn run_obo(pod: &RunningMockPod, args: &[&str]) -> Output {
+/// The global options for OBO as `user` of my-app, signing with `key`, then `args`.
+fn obo_args(pod: &RunningMockPod, key: &str, user: i64, args: &[&str]) -> Vec<String> {
     let mut all = vec![
         "--pod-url".to_owned(),
         pod.pod_url(),
         "--app-id".into(),
         "my-app".into(),
         "--app-key".into(),
-        fixture("keys/app-pkcs1.pem").display().to_string(),
+        fixture(key).display().to_string(),
         "--obo-user-id".into(),
-        pod.user_id(0).to_string(),
+        user.to_string(),
         "--timeout".into(),
         "5".into(),
     ];
     all.extend(args.iter().map(|s| (*s).to_owned()));
-    run(all).await
+    all
+}
+
+/// Runs the binary with OBO authentication for seeded user 0, plus `args`.
+async fn run_obo(pod: &RunningMockPod, args: &[&str]) -> Output {
+    run(obo_args(pod, "keys/app-pkcs1.pem", pod.user_id(0), args)).await
 }
 
 async fn run(args: Vec<String>) -> Output {
@@ -271,17 +276,12 @@ async fn usage_and_invalid_input_exit_2() {
 async fn failed_authentication_exits_3() {
     let pod = pod().await;
     // The pod knows app-public.pem for my-app; signing with another key fails verification.
-    let out = run(vec![
-        "--pod-url".into(),
-        pod.pod_url(),
-        "--app-id".into(),
-        "my-app".into(),
-        "--app-key".into(),
-        fixture("keys/other-pkcs8.pem").display().to_string(),
-        "--obo-user-id".into(),
-        pod.user_id(0).to_string(),
-        "get".into(),
-    ])
+    let out = run(obo_args(
+        &pod,
+        "keys/other-pkcs8.pem",
+        pod.user_id(0),
+        &["get"],
+    ))
     .await;
     assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
     assert!(
@@ -289,18 +289,7 @@ async fn failed_authentication_exits_3() {
         "{}",
         stderr(&out)
     );
-    let unknown_user = run(vec![
-        "--pod-url".into(),
-        pod.pod_url(),
-        "--app-id".into(),
-        "my-app".into(),
-        "--app-key".into(),
-        fixture("keys/app-pkcs1.pem").display().to_string(),
-        "--obo-user-id".into(),
-        "1".into(),
-        "get".into(),
-    ])
-    .await;
+    let unknown_user = run(obo_args(&pod, "keys/app-pkcs1.pem", 1, &["get"])).await;
     assert_eq!(
         unknown_user.status.code(),
         Some(3),
@@ -395,18 +384,11 @@ async fn proxy_environment_variables_never_receive_credentials() {
     .into_iter()
     .map(|name| (name, proxy_url.clone()))
     .collect();
-    let args = vec![
-        "--pod-url".to_owned(),
-        pod.pod_url(),
-        "--app-id".into(),
-        "my-app".into(),
-        "--app-key".into(),
-        fixture("keys/app-pkcs1.pem").display().to_string(),
-        "--obo-user-id".into(),
-        pod.user_id(0).to_string(),
-        "get".into(),
-    ];
-    let out = run_with_env(args, env).await;
+    let out = run_with_env(
+        obo_args(&pod, "keys/app-pkcs1.pem", pod.user_id(0), &["get"]),
+        env,
+    )
+    .await;
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert_eq!(proxy.requests(), 0, "the proxy saw a request");
 }

@@ -18,7 +18,7 @@ mod settings;
 pub use auth::{
     AppCredentials, AppSession, AppSessionBuilder, BotCredentials, BotSession, BotSessionBuilder,
     DEFAULT_JWT_LIFETIME, DEFAULT_OBO_CACHE_CAPACITY, KeyError, MAX_JWT_LIFETIME, OboSession,
-    PrivateKey,
+    PrivateKey, SessionBuilder,
 };
 pub use category::PresenceCategory;
 pub use client::{PresenceClient, PresenceClientBuilder};

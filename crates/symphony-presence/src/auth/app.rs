@@ -4,17 +4,19 @@
 use std::collections::HashMap;
 use std::fmt;
 use std::sync::{Arc, Mutex, PoisonError};
-use std::time::Duration;
 
+use super::builder::SessionBuilder;
 use super::credentials::AppCredentials;
-use super::login::{LoginClient, LoginSettings, OboUser};
+use super::login::{LoginClient, OboUser};
 use super::token_cell::TokenCell;
 use crate::session::{BoxFuture, SessionProvider, SessionToken};
-use crate::settings::HttpSettings;
 use crate::{Error, UserId};
 
 /// How many users' OBO sessions an [`AppSession`] keeps by default.
 pub const DEFAULT_OBO_CACHE_CAPACITY: usize = 10_000;
+
+/// Builds an [`AppSession`]: [`SessionBuilder`]'s settings plus the OBO cache capacity.
+pub type AppSessionBuilder = SessionBuilder<AppCredentials>;
 
 /// An extension app's session, used to open on-behalf-of (OBO) sessions for its users.
 ///
@@ -61,11 +63,7 @@ impl AppSession {
     /// Starts building the session of the app described by `credentials`, on the pod at
     /// `pod_url`.
     pub fn builder(pod_url: impl Into<String>, credentials: AppCredentials) -> AppSessionBuilder {
-        AppSessionBuilder {
-            login: LoginSettings::new(pod_url.into()),
-            credentials,
-            obo_capacity: DEFAULT_OBO_CACHE_CAPACITY,
-        }
+        SessionBuilder::new(pod_url.into(), credentials)
     }
 
     /// The OBO session of the user with id `uid`
@@ -123,34 +121,7 @@ impl SessionProvider for AppSession {
     }
 }
 
-/// Builds an [`AppSession`].
-#[must_use]
-#[derive(Debug)]
-pub struct AppSessionBuilder {
-    login: LoginSettings,
-    credentials: AppCredentials,
-    obo_capacity: usize,
-}
-
-impl AppSessionBuilder {
-    /// The Login API base URL (default: the pod URL's origin followed by `/login`).
-    pub fn login_url(mut self, url: impl Into<String>) -> Self {
-        self.login.login_url = Some(url.into());
-        self
-    }
-
-    /// Transport settings for the authentication calls (see [`HttpSettings`]).
-    pub fn settings(mut self, settings: HttpSettings) -> Self {
-        self.login.http = settings;
-        self
-    }
-
-    /// The lifetime of each authentication JWT: at most 300 s (default 240 s).
-    pub fn jwt_lifetime(mut self, lifetime: Duration) -> Self {
-        self.login.jwt_lifetime = lifetime;
-        self
-    }
-
+impl SessionBuilder<AppCredentials> {
     /// How many users' OBO sessions to keep (default [`DEFAULT_OBO_CACHE_CAPACITY`]); the least
     /// recently asked-for user is dropped first.
     pub fn obo_cache_capacity(mut self, capacity: usize) -> Self {

@@ -2,14 +2,16 @@
 
 use std::fmt;
 use std::sync::Arc;
-use std::time::Duration;
 
+use super::builder::SessionBuilder;
 use super::credentials::BotCredentials;
-use super::login::{LoginClient, LoginSettings};
+use super::login::LoginClient;
 use super::token_cell::TokenCell;
 use crate::Error;
 use crate::session::{BoxFuture, SessionProvider, SessionToken};
-use crate::settings::HttpSettings;
+
+/// Builds a [`BotSession`]: see [`SessionBuilder`].
+pub type BotSessionBuilder = SessionBuilder<BotCredentials>;
 
 /// A bot's session (`POST {login}/pubkey/authenticate` with its RSA-signed JWT), obtained on
 /// first use, kept until the pod rejects it, and renewed once per rejection however many calls
@@ -50,10 +52,7 @@ impl BotSession {
     /// Starts building the session of the bot described by `credentials`, on the pod at
     /// `pod_url`.
     pub fn builder(pod_url: impl Into<String>, credentials: BotCredentials) -> BotSessionBuilder {
-        BotSessionBuilder {
-            login: LoginSettings::new(pod_url.into()),
-            credentials,
-        }
+        SessionBuilder::new(pod_url.into(), credentials)
     }
 }
 
@@ -83,33 +82,7 @@ impl SessionProvider for BotSession {
     }
 }
 
-/// Builds a [`BotSession`].
-#[must_use]
-#[derive(Debug)]
-pub struct BotSessionBuilder {
-    login: LoginSettings,
-    credentials: BotCredentials,
-}
-
-impl BotSessionBuilder {
-    /// The Login API base URL (default: the pod URL's origin followed by `/login`).
-    pub fn login_url(mut self, url: impl Into<String>) -> Self {
-        self.login.login_url = Some(url.into());
-        self
-    }
-
-    /// Transport settings for the authentication calls (see [`HttpSettings`]).
-    pub fn settings(mut self, settings: HttpSettings) -> Self {
-        self.login.http = settings;
-        self
-    }
-
-    /// The lifetime of each authentication JWT: at most 300 s (default 240 s).
-    pub fn jwt_lifetime(mut self, lifetime: Duration) -> Self {
-        self.login.jwt_lifetime = lifetime;
-        self
-    }
-
+impl SessionBuilder<BotCredentials> {
     /// Builds the session. Nothing is sent until a token is needed.
     ///
     /// # Errors

@@ -4,6 +4,7 @@
 
 mod app;
 mod bot;
+mod builder;
 mod credentials;
 mod jwt;
 mod key;
@@ -12,6 +13,7 @@ mod token_cell;
 
 pub use app::{AppSession, AppSessionBuilder, DEFAULT_OBO_CACHE_CAPACITY, OboSession};
 pub use bot::{BotSession, BotSessionBuilder};
+pub use builder::SessionBuilder;
 pub use credentials::{AppCredentials, BotCredentials};
 pub use jwt::{DEFAULT_JWT_LIFETIME, MAX_JWT_LIFETIME};
 pub use key::{KeyError, PrivateKey};
