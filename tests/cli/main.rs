@@ -153,7 +153,12 @@ async fn register_set_user_and_feeds() {
     );
     let deleted = json_lines(&run_obo(&pod, &["--output", "json", "feed", "delete", &id]).await);
     assert_eq!(deleted[0]["id"], id.as_str());
-    assert!(stdout(&run_obo(&pod, &["feed", "create"]).await).starts_with("feed "));
+    let other = stdout(&run_obo(&pod, &["feed", "create"]).await);
+    let other_id = other.trim().strip_prefix("feed ").unwrap().to_owned();
+    assert_eq!(
+        stdout(&run_obo(&pod, &["feed", "delete", &other_id]).await).trim(),
+        format!("feed {other_id}")
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -300,6 +305,21 @@ async fn failed_authentication_exits_3() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn not_found_exits_4_server_trouble_5_and_bad_bodies_6() {
+    let config = MockPodConfig::default()
+        .users(30)
+        .app("my-app", fixture_text("keys/app-public.pem"));
+    let restricted = MockPod::start(config.restricted_user(symphony_mock_pod::FIRST_USER_ID))
+        .await
+        .unwrap();
+    let forbidden = run_obo(&restricted, &["list"]).await;
+    assert_eq!(forbidden.status.code(), Some(4), "{}", stderr(&forbidden));
+    assert!(
+        stderr(&forbidden).contains("403")
+            && stderr(&forbidden).contains("lacks necessary entitlement"),
+        "{}",
+        stderr(&forbidden)
+    );
+
     let pod = pod().await;
     let missing = run_obo(&pod, &["user", "1"]).await;
     assert_eq!(missing.status.code(), Some(4), "{}", stderr(&missing));

@@ -287,6 +287,28 @@ async fn every_presence_operation_works_on_behalf_of_a_user() {
 }
 
 #[tokio::test]
+async fn a_restricted_user_gets_403_on_administrative_calls() {
+    let config = MockPodConfig::default()
+        .users(5)
+        .app("my-app", fixture_text("keys/app-public.pem"));
+    let pod = MockPod::start(config.restricted_user(symphony_mock_pod::FIRST_USER_ID + 2))
+        .await
+        .unwrap();
+    let c = client(&pod, app_session(&pod).obo_user(UserId(pod.user_id(2))));
+    let other = UserId(pod.user_id(3));
+    let forbidden = |r: Result<(), Error>| matches!(r, Err(Error::Forbidden(e)) if e.message.as_deref() == Some("Caller lacks necessary entitlement."));
+    assert!(forbidden(
+        c.set_user_presence(other, PresenceCategory::Busy, false)
+            .await
+            .map(drop)
+    ));
+    assert!(forbidden(c.register_interest([other]).await));
+    assert!(forbidden(c.list_presence_page(None, 10).await.map(drop)));
+    c.set_presence(PresenceCategory::Busy, false).await.unwrap();
+    c.user_presence(other, false).await.unwrap();
+}
+
+#[tokio::test]
 async fn soft_keeps_an_offline_user_offline() {
     let pod = pod(10).await;
     // Seeded categories cycle; user 7 starts OFFLINE.

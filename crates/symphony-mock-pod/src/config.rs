@@ -11,10 +11,11 @@ pub struct MockPodConfig {
     pub(crate) token_ttl: Duration,
     pub(crate) apps: Vec<(String, String)>,
     pub(crate) bots: Vec<(String, String)>,
+    pub(crate) restricted: Vec<i64>,
 }
 
 impl Default for MockPodConfig {
-    /// An ephemeral port, 100 users, 1-hour tokens, no apps or bots.
+    /// An ephemeral port, 100 users, 1-hour tokens, no apps or bots, nobody restricted.
     fn default() -> Self {
         MockPodConfig {
             port: 0,
@@ -22,6 +23,7 @@ impl Default for MockPodConfig {
             token_ttl: Duration::from_secs(3600),
             apps: Vec::new(),
             bots: Vec::new(),
+            restricted: Vec::new(),
         }
     }
 }
@@ -50,6 +52,14 @@ impl MockPodConfig {
     /// Registers an extension app with its RSA public key (PEM).
     pub fn app(mut self, app_id: impl Into<String>, public_key_pem: impl Into<String>) -> Self {
         self.apps.push((app_id.into(), public_key_pem.into()));
+        self
+    }
+
+    /// Takes the `ADMIN_PRESENCE_UPDATE` privilege and the User Provisioning entitlement from
+    /// the user with id `uid`: setting another user's presence, registering interest and
+    /// listing all presence then answer 403.
+    pub fn restricted_user(mut self, uid: i64) -> Self {
+        self.restricted.push(uid);
         self
     }
 

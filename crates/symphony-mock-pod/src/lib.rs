@@ -68,6 +68,7 @@ impl MockPod {
     /// public key.
     pub async fn start(config: MockPodConfig) -> Result<RunningMockPod, MockPodError> {
         let mut state = State::new(config.users, config.token_ttl);
+        state.restricted.extend(&config.restricted);
         for (app_id, pem) in &config.apps {
             state
                 .apps

@@ -24,6 +24,9 @@ struct Args {
     /// Registers an app: its id and the path of its RSA public key (PEM). Repeatable.
     #[arg(long, num_args = 2, value_names = ["APP_ID", "PUBLIC_KEY_PEM"])]
     app: Vec<String>,
+    /// Takes the administrative privileges from this user id (403 on admin calls). Repeatable.
+    #[arg(long, value_name = "UID")]
+    restricted_user: Vec<i64>,
     /// Registers a bot: its username and the path of its RSA public key (PEM). Repeatable.
     #[arg(long, num_args = 2, value_names = ["USERNAME", "PUBLIC_KEY_PEM"])]
     bot: Vec<String>,
@@ -36,6 +39,9 @@ async fn main() -> ExitCode {
         .port(args.port)
         .users(args.users)
         .token_ttl(Duration::from_secs(args.token_ttl));
+    for uid in &args.restricted_user {
+        config = config.restricted_user(*uid);
+    }
     for (pairs, is_app) in [(&args.app, true), (&args.bot, false)] {
         for pair in pairs.chunks(2) {
             let pem = match std::fs::read_to_string(PathBuf::from(&pair[1])) {

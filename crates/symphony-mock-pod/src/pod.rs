@@ -59,6 +59,15 @@ fn caller(state: &State, request: &Request) -> Result<i64, Fail> {
     }
 }
 
+/// The calling user, if they hold the administrative privileges; 403 otherwise.
+fn privileged_caller(state: &State, request: &Request) -> Result<i64, Fail> {
+    let uid = caller(state, request)?;
+    if state.restricted.contains(&uid) {
+        return Err(fail(403, "Caller lacks necessary entitlement."));
+    }
+    Ok(uid)
+}
+
 /// A category a user can be set to: the ten documented ones (not UNDEFINED).
 fn settable(category: &str) -> Result<(), Fail> {
     if SEED_CATEGORIES.contains(&category) {
@@ -100,7 +109,7 @@ fn user_presence(state: &mut State, request: &Request) -> Handled {
 }
 
 fn list_presence(state: &mut State, request: &Request) -> Handled {
-    caller(state, request)?;
+    privileged_caller(state, request)?;
     let after = query::<i64>(request, "lastUserId")?;
     let limit = query::<i64>(request, "limit")?.unwrap_or(DEFAULT_LIMIT);
     if !(1..=MAX_LIMIT).contains(&limit) {
@@ -121,7 +130,7 @@ fn list_presence(state: &mut State, request: &Request) -> Handled {
 }
 
 fn register(state: &mut State, request: &Request) -> Handled {
-    let uid = caller(state, request)?;
+    let uid = privileged_caller(state, request)?;
     let UserIdList(ids) = body(request)?;
     if let Some(missing) = ids.iter().find(|id| !state.users.contains_key(id)) {
         return Err(fail(404, format!("User id {missing} cannot be located")));
@@ -137,7 +146,7 @@ fn register(state: &mut State, request: &Request) -> Handled {
 }
 
 fn set_user_presence(state: &mut State, request: &Request) -> Handled {
-    caller(state, request)?;
+    privileged_caller(state, request)?;
     let target: V2UserPresence = body(request)?;
     let soft = query::<bool>(request, "soft")?.unwrap_or(false);
     let uid = target

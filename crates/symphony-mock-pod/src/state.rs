@@ -80,6 +80,8 @@ pub(crate) struct State {
     pub feeds: HashMap<String, u64>,
     /// Caller → users whose presence it registered interest in.
     pub interest: HashMap<i64, HashSet<i64>>,
+    /// Users without the administrative privileges and entitlements.
+    pub restricted: HashSet<i64>,
     pub seq: u64,
     pub faults: Faults,
     pub counters: Counters,
@@ -96,6 +98,7 @@ impl State {
             token_ttl,
             feeds: HashMap::new(),
             interest: HashMap::new(),
+            restricted: HashSet::new(),
             seq: 0,
             faults: Faults::default(),
             counters: Counters::default(),
