@@ -102,6 +102,12 @@ pub trait SessionProvider: Send + Sync + fmt::Debug {
     /// The token to send now. It may authenticate first, or return a cached token.
     fn session_token(&self) -> BoxFuture<'_, Result<SessionToken, Error>>;
 
+    /// The current token if one is at hand without waiting, else `None`. The client asks this
+    /// first, so that a cached token costs no boxed future; the default always says `None`.
+    fn cached_token(&self) -> Option<SessionToken> {
+        None
+    }
+
     /// Called after the server rejected `rejected` with 401. Returns the token to repeat the
     /// request with, or `None` if this provider cannot refresh (the 401 is then returned).
     fn refresh<'a>(
@@ -113,6 +119,10 @@ pub trait SessionProvider: Send + Sync + fmt::Debug {
 impl<P: SessionProvider + ?Sized> SessionProvider for Arc<P> {
     fn session_token(&self) -> BoxFuture<'_, Result<SessionToken, Error>> {
         (**self).session_token()
+    }
+
+    fn cached_token(&self) -> Option<SessionToken> {
+        (**self).cached_token()
     }
 
     fn refresh<'a>(
@@ -160,6 +170,10 @@ impl SessionProvider for StaticSession {
     fn session_token(&self) -> BoxFuture<'_, Result<SessionToken, Error>> {
         let token = self.token.clone();
         Box::pin(async move { Ok(token) })
+    }
+
+    fn cached_token(&self) -> Option<SessionToken> {
+        Some(self.token.clone())
     }
 
     fn refresh<'a>(

@@ -105,6 +105,10 @@ impl SessionProvider for AppSession {
         }))
     }
 
+    fn cached_token(&self) -> Option<SessionToken> {
+        self.inner.token.current()
+    }
+
     fn refresh<'a>(
         &'a self,
         rejected: &'a SessionToken,
@@ -177,6 +181,10 @@ impl OboSession {
 impl SessionProvider for OboSession {
     fn session_token(&self) -> BoxFuture<'_, Result<SessionToken, Error>> {
         Box::pin(self.cell.get(|| self.authenticate()))
+    }
+
+    fn cached_token(&self) -> Option<SessionToken> {
+        self.cell.current()
     }
 
     fn refresh<'a>(

@@ -68,6 +68,10 @@ impl SessionProvider for BotSession {
         Box::pin(self.inner.token.get(|| self.inner.authenticate()))
     }
 
+    fn cached_token(&self) -> Option<SessionToken> {
+        self.inner.token.current()
+    }
+
     fn refresh<'a>(
         &'a self,
         rejected: &'a SessionToken,

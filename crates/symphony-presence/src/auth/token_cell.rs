@@ -59,7 +59,8 @@ impl TokenCell {
         self.authenticate_once(Some(stale), authenticate).await
     }
 
-    fn current(&self) -> Option<SessionToken> {
+    /// The token to use now, if there is one.
+    pub(crate) fn current(&self) -> Option<SessionToken> {
         self.current
             .lock()
             .unwrap_or_else(PoisonError::into_inner)

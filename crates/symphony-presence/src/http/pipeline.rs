@@ -49,7 +49,10 @@ where
         loop {
             let token = match (next_token.take(), session) {
                 (Some(token), _) => Some(token),
-                (None, Some(session)) => Some(session.session_token().await?),
+                (None, Some(session)) => match session.cached_token() {
+                    Some(token) => Some(token),
+                    None => Some(session.session_token().await?),
+                },
                 (None, None) => None,
             };
             let trace_id = TraceId::new();
