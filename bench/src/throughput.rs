@@ -147,29 +147,40 @@ pub async fn compare(
     repeat: usize,
 ) -> Result<(Run, Run), String> {
     let (mut sdk_runs, mut raw_runs) = (Vec::new(), Vec::new());
-    for _ in 0..repeat.max(1) {
-        let client = sdk.clone();
-        sdk_runs.push(
-            measure(calls, concurrency, server, move || {
-                let client = client.clone();
-                async move {
-                    client
-                        .get_presence()
-                        .await
-                        .map(drop)
-                        .map_err(|e| e.to_string())
-                }
-            })
-            .await?,
-        );
-        let bare = std::sync::Arc::new(raw.clone());
-        raw_runs.push(
-            measure(calls, concurrency, server, move || {
-                let bare = bare.clone();
-                async move { bare.get_presence().await }
-            })
-            .await?,
-        );
+    // Alternate which client goes first, so that neither always runs on a warmer or colder
+    // machine state (connection pools, caches, frequency).
+    for round in 0..repeat.max(1) {
+        for sdk_turn in if round % 2 == 0 {
+            [true, false]
+        } else {
+            [false, true]
+        } {
+            if sdk_turn {
+                let client = sdk.clone();
+                sdk_runs.push(
+                    measure(calls, concurrency, server, move || {
+                        let client = client.clone();
+                        async move {
+                            client
+                                .get_presence()
+                                .await
+                                .map(drop)
+                                .map_err(|e| e.to_string())
+                        }
+                    })
+                    .await?,
+                );
+            } else {
+                let bare = std::sync::Arc::new(raw.clone());
+                raw_runs.push(
+                    measure(calls, concurrency, server, move || {
+                        let bare = bare.clone();
+                        async move { bare.get_presence().await }
+                    })
+                    .await?,
+                );
+            }
+        }
     }
     Ok((median(&sdk_runs), median(&raw_runs)))
 }

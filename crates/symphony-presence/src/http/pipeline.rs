@@ -60,7 +60,9 @@ where
             span.record("trace_id", trace_id.as_str());
 
             let secret = token.as_ref().map_or("", SessionToken::expose);
-            let (result, seen) = exchange(trace_id, send(secret)).await;
+            // Boxed: the generated future is several KiB, and inline it would make every
+            // enclosing state machine that large too.
+            let (result, seen) = exchange(trace_id, Box::pin(send(secret))).await;
             if let Some(status) = seen.status {
                 span.record("status", status.as_u16());
             }

@@ -3,8 +3,9 @@
 //! progenitor decodes responses itself and, when a body does not decode, reports neither the
 //! status nor the headers. The executor therefore records them for the attempt in progress (a
 //! task-local [`Exchange`] the pipeline opens around each attempt). It also sends the attempt's
-//! `X-Trace-Id`, and wraps the body in a size limit before progenitor reads it, so a huge or
-//! endless body ends as an error and never as unbounded memory.
+//! `X-Trace-Id`, and caps the body before progenitor reads it: a declared length over the cap is
+//! refused unread, and a body without one is read through a size limit, so a huge or endless
+//! body ends as an error and never as unbounded memory.
 
 use std::cell::RefCell;
 use std::future::Future;
@@ -91,26 +92,29 @@ async fn execute(
         request.headers_mut().insert(TRACE_ID.clone(), value);
     }
     let response = http.execute(request).await?;
-    // Carried over so that rebuilding the response does not parse a placeholder URL.
-    let url = response.url().clone();
-    let (parts, body) = http::Response::from(response).into_parts();
-    let retry_after = parts
-        .headers
+    let headers = response.headers();
+    let retry_after = headers
         .get(RETRY_AFTER)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| parse_retry_after(v, SystemTime::now()));
-    let declared = parts
-        .headers
+    let declared = headers
         .get(CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
     let too_large = declared.is_some_and(|n| n > max_body as u64);
     record(|seen| {
-        seen.status = Some(parts.status);
+        seen.status = Some(response.status());
         seen.retry_after = retry_after;
         seen.body_limit = max_body;
         seen.too_large = too_large;
     });
-    // Read lazily by progenitor; going past the limit fails the read with `LengthLimitError`.
+    if declared.is_some() && !too_large {
+        // hyper reads a body with a content-length no further than that length.
+        return Ok(response);
+    }
+    // A chunked body (or one declared too long) is rebuilt around a limited reader. The URL is
+    // carried over so that reqwest does not parse a placeholder.
+    let url = response.url().clone();
+    let (parts, body) = http::Response::from(response).into_parts();
     let body = if too_large {
         reqwest::Body::from(Vec::new())
     } else {
