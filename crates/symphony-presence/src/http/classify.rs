@@ -66,7 +66,8 @@ pub(crate) async fn classify<T, E: ErrorBody>(
         )),
         Err(ApiError::UnexpectedResponse(response)) => {
             let status = response.status();
-            // The executor has already buffered the body, so this does not wait on the network.
+            // Read under the body cap and the request timeout; a body that does not arrive only
+            // leaves the code and message empty, since the status already says what happened.
             let bytes = response.bytes().await.unwrap_or_default();
             let body = serde_json::from_slice::<E>(&bytes).ok();
             let code = body.as_ref().and_then(ErrorBody::code);
