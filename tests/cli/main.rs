@@ -143,13 +143,25 @@ async fn register_set_user_and_feeds() {
     let set =
         json_lines(&run_obo(&pod, &["--output", "json", "set-user", &a, "OUT_OF_OFFICE"]).await);
     assert_eq!(set[0]["category"], "OUT_OF_OFFICE");
+    let table = stdout(&run_obo(&pod, &["set-user", &b, "IN_A_MEETING", "--soft"]).await);
+    assert!(
+        table.starts_with("USER ID") && table.contains(&b) && table.contains("IN_A_MEETING"),
+        "{table}"
+    );
     let changes = json_lines(&run_obo(&pod, &["--output", "json", "feed", "read", &id]).await);
-    assert_eq!(changes.len(), 1);
+    assert_eq!(changes.len(), 2, "{changes:?}");
     assert_eq!(changes[0]["userId"].to_string(), a);
+    assert_eq!(changes[1]["userId"].to_string(), b);
     assert_eq!(
         stdout(&run_obo(&pod, &["feed", "read", &id]).await),
         "",
         "nothing changed since"
+    );
+    run_obo(&pod, &["set-user", &a, "AWAY"]).await;
+    let table = stdout(&run_obo(&pod, &["feed", "read", &id]).await);
+    assert!(
+        table.starts_with("USER ID") && table.contains(&a) && table.contains("AWAY"),
+        "{table}"
     );
     let deleted = json_lines(&run_obo(&pod, &["--output", "json", "feed", "delete", &id]).await);
     assert_eq!(deleted[0]["id"], id.as_str());
