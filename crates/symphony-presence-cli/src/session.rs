@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use symphony_presence::{
     AppCredentials, AppSession, BotCredentials, BotSession, Error, HttpSettings, PresenceClient,
-    StaticSession, UserId,
+    SessionBuilder, StaticSession, UserId,
 };
 
 use crate::args::Cli;
@@ -33,11 +33,8 @@ pub fn client(cli: &Cli) -> Result<PresenceClient, Error> {
             let (Some(app_id), Some(key)) = (&cli.app_id, &cli.app_key) else {
                 return Err(Error::InvalidInput("OBO needs both --app-id and --app-key".into()));
             };
-            let mut app = AppSession::builder(&pod_url, AppCredentials::from_pem_file(app_id, key)?).settings(settings);
-            if let Some(login) = &cli.login_url {
-                app = app.login_url(login);
-            }
-            let app = app.build()?;
+            let credentials = AppCredentials::from_pem_file(app_id, key)?;
+            let app = login(AppSession::builder(&pod_url, credentials), cli, settings).build()?;
             let session = match (cli.obo_user_id, &cli.obo_username) {
                 (Some(uid), None) => app.obo_user(UserId(uid)),
                 (None, Some(name)) => app.obo_username(name),
@@ -49,16 +46,23 @@ pub fn client(cli: &Cli) -> Result<PresenceClient, Error> {
             let (Some(username), Some(key)) = (&cli.bot_username, &cli.bot_key) else {
                 return Err(Error::InvalidInput("a bot needs both --bot-username and --bot-key".into()));
             };
-            let mut bot = BotSession::builder(&pod_url, BotCredentials::from_pem_file(username, key)?).settings(settings);
-            if let Some(login) = &cli.login_url {
-                bot = bot.login_url(login);
-            }
-            builder.session(bot.build()?).build()
+            let credentials = BotCredentials::from_pem_file(username, key)?;
+            let bot = login(BotSession::builder(&pod_url, credentials), cli, settings).build()?;
+            builder.session(bot).build()
         }
         _ => Err(Error::InvalidInput(
             "give exactly one form of authentication: --session-token, OBO (--app-id, --app-key and \
              --obo-user-id or --obo-username), or a bot (--bot-username and --bot-key)"
                 .into(),
         )),
+    }
+}
+
+/// The transport settings and, if given, `--login-url`, for either kind of RSA session.
+fn login<C>(builder: SessionBuilder<C>, cli: &Cli, settings: HttpSettings) -> SessionBuilder<C> {
+    let builder = builder.settings(settings);
+    match &cli.login_url {
+        Some(url) => builder.login_url(url),
+        None => builder,
     }
 }

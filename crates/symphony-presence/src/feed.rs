@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::Presence;
 use crate::client::PresenceClient;
-use crate::error::{DecodeError, Error, StatusCode};
+use crate::error::Error;
 use crate::http::Operation;
 
 const CREATE_FEED: Operation = Operation::pod("post_v1_presence_feed_create", false);
@@ -71,14 +71,10 @@ impl PresenceClient {
                     .send()
             })
             .await?;
-        created.id.map(FeedId).ok_or_else(|| {
-            Error::Decode(DecodeError::new(
-                StatusCode::OK,
-                CREATE_FEED.name,
-                "the response has no feed id",
-                &[],
-            ))
-        })
+        created
+            .id
+            .map(FeedId)
+            .ok_or_else(|| CREATE_FEED.unusable_200("the response has no feed id"))
     }
 
     /// The presences that changed since the feed was last read, at most [`MAX_FEED_BATCH`]

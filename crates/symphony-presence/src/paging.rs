@@ -4,7 +4,7 @@ use futures_util::Stream;
 use futures_util::stream;
 
 use crate::client::PresenceClient;
-use crate::error::{DecodeError, Error, StatusCode};
+use crate::error::Error;
 use crate::http::Operation;
 use crate::{Presence, UserId};
 
@@ -154,14 +154,7 @@ impl Paging {
         if page.is_empty() {
             return Ok(false);
         }
-        let no_progress = |reason: &str| {
-            Error::Decode(DecodeError::new(
-                StatusCode::OK,
-                LIST_PRESENCE.name,
-                reason,
-                &[],
-            ))
-        };
+        let no_progress = |reason: &str| LIST_PRESENCE.unusable_200(reason);
         let Some(last) = page.last().map(|p| p.user_id) else {
             return Ok(false);
         };

@@ -13,7 +13,7 @@ use sha2::{Digest, Sha256};
 use super::CodegenError;
 use super::load::Document;
 
-const METHODS: &[&str] = &[
+pub const METHODS: &[&str] = &[
     "get", "put", "post", "delete", "options", "head", "patch", "trace",
 ];
 

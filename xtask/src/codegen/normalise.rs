@@ -14,11 +14,7 @@ use std::collections::BTreeMap;
 use serde_json::{Map, Value};
 
 use super::CodegenError;
-use super::merge::{Origin, escape};
-
-const METHODS: &[&str] = &[
-    "get", "put", "post", "delete", "options", "head", "patch", "trace",
-];
+use super::merge::{METHODS, Origin, escape};
 
 /// JSON Schema keywords that 3.1 allows and the 3.0 schema object has no form for.
 const REFUSED_KEYWORDS: &[&str] = &[

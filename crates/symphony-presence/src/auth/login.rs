@@ -8,7 +8,7 @@ use symphony_login_api::types::{AuthenticateRequest, Token};
 
 use super::jwt;
 use super::key::PrivateKey;
-use crate::error::{DecodeError, Error, StatusCode};
+use crate::error::Error;
 use crate::http::{Operation, pipeline};
 use crate::retry::RetryPolicy;
 use crate::session::{SessionProvider, SessionToken};
@@ -192,14 +192,7 @@ impl LoginClient {
 }
 
 fn session_token(token: Token, op: Operation) -> Result<SessionToken, Error> {
-    let missing = || {
-        Error::Decode(DecodeError::new(
-            StatusCode::OK,
-            op.name,
-            "the response has no usable token",
-            &[],
-        ))
-    };
+    let missing = || op.unusable_200("the response has no usable token");
     token
         .token
         .ok_or_else(missing)

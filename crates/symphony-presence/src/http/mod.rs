@@ -21,6 +21,17 @@ pub(crate) struct Operation {
 }
 
 impl Operation {
+    /// A 200 whose body decoded but cannot be used, such as a token response without a token.
+    /// No body is quoted: the callers' bodies may hold credentials, and the reason says enough.
+    pub(crate) fn unusable_200(&self, reason: &str) -> crate::Error {
+        crate::Error::Decode(crate::DecodeError::new(
+            crate::StatusCode::OK,
+            self.name,
+            reason,
+            &[],
+        ))
+    }
+
     /// A Pod operation.
     pub(crate) const fn pod(name: &'static str, idempotent: bool) -> Self {
         Operation {
