@@ -904,11 +904,7 @@ pub mod builder {
             } = self;
             let session_token = session_token.map_err(Error::InvalidRequest)?;
             let url = format!("{}/v1/presence/feed/create", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map.append("sessionToken", session_token.to_string().try_into()?);
             #[allow(unused_mut)]
             let mut request = client
@@ -994,11 +990,7 @@ pub mod builder {
                 client.baseurl,
                 encode_path(&feed_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map.append("sessionToken", session_token.to_string().try_into()?);
             #[allow(unused_mut)]
             let mut request = client
@@ -1086,11 +1078,7 @@ pub mod builder {
                 client.baseurl,
                 encode_path(&feed_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map.append("sessionToken", session_token.to_string().try_into()?);
             #[allow(unused_mut)]
             let mut request = client
@@ -1174,11 +1162,7 @@ pub mod builder {
             let session_token = session_token.map_err(Error::InvalidRequest)?;
             let body = body.map_err(Error::InvalidRequest)?;
             let url = format!("{}/v1/user/presence/register", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map.append("sessionToken", session_token.to_string().try_into()?);
             #[allow(unused_mut)]
             let mut request = client
@@ -1251,11 +1235,7 @@ pub mod builder {
             } = self;
             let session_token = session_token.map_err(Error::InvalidRequest)?;
             let url = format!("{}/v2/user/presence", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map.append("sessionToken", session_token.to_string().try_into()?);
             #[allow(unused_mut)]
             let mut request = client
@@ -1361,11 +1341,7 @@ pub mod builder {
                 .and_then(|v| types::V2PresenceStatus::try_from(v).map_err(|e| e.to_string()))
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/v2/user/presence", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map.append("sessionToken", session_token.to_string().try_into()?);
             #[allow(unused_mut)]
             let mut request = client
@@ -1463,11 +1439,7 @@ pub mod builder {
             let limit = limit.map_err(Error::InvalidRequest)?;
             let session_token = session_token.map_err(Error::InvalidRequest)?;
             let url = format!("{}/v2/users/presence", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map.append("sessionToken", session_token.to_string().try_into()?);
             #[allow(unused_mut)]
             let mut request = client
@@ -1579,11 +1551,7 @@ pub mod builder {
                 .and_then(|v| types::V2UserPresence::try_from(v).map_err(|e| e.to_string()))
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/v3/user/presence", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map.append("sessionToken", session_token.to_string().try_into()?);
             #[allow(unused_mut)]
             let mut request = client
@@ -1688,11 +1656,7 @@ pub mod builder {
                 client.baseurl,
                 encode_path(&uid.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map.append("sessionToken", session_token.to_string().try_into()?);
             #[allow(unused_mut)]
             let mut request = client

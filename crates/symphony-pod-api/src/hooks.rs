@@ -1,7 +1,5 @@
 //! The hand-written hooks of the generated client (it sits here because of the orphan rule).
 //!
-//! - progenitor adds `api-version: <info.version>` to every request; Symphony does not use it,
-//!   so it is removed.
 //! - Each request runs in a `tracing` span with the operation, method, path and status. Header
 //!   values, which carry session tokens, are never recorded.
 //! - A higher layer can replace how requests are executed with an [`Executor`], set through
@@ -11,7 +9,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 
-use progenitor_client::{ClientHooks, ClientInfo, Error, OperationInfo};
+use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
 use tracing::Instrument;
 
 use crate::Client;
@@ -19,7 +17,7 @@ use crate::Client;
 /// The future an [`Executor`] returns: one response, or the transport error.
 pub type ExecFuture = Pin<Box<dyn Future<Output = reqwest::Result<reqwest::Response>> + Send>>;
 
-/// Sends one prepared request. It sees the request exactly as generated, minus `api-version`.
+/// Sends one prepared request, exactly as generated.
 pub type Executor = Arc<dyn Fn(reqwest::Request) -> ExecFuture + Send + Sync>;
 
 /// The generated client's inner value: how requests are executed.
@@ -53,15 +51,6 @@ impl std::fmt::Debug for Inner {
 }
 
 impl ClientHooks<Inner> for Client {
-    async fn pre<E>(
-        &self,
-        request: &mut reqwest::Request,
-        _info: &OperationInfo,
-    ) -> Result<(), Error<E>> {
-        request.headers_mut().remove("api-version");
-        Ok(())
-    }
-
     async fn exec(
         &self,
         request: reqwest::Request,

@@ -12,6 +12,7 @@ mod merge;
 mod normalise;
 mod output;
 mod render;
+mod rewrite;
 
 pub use error::CodegenError;
 

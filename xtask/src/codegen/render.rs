@@ -1,14 +1,14 @@
-//! Rendering a normalised document to Rust with progenitor, then prettyplease and rustfmt.
+//! Rendering a normalised document to Rust: progenitor, our rewrites, prettyplease, rustfmt.
 
 use std::io::Write;
 use std::process::{Command, Stdio};
 
 use progenitor::{GenerationSettings, Generator, HooksMode, InterfaceStyle, TagStyle};
 use quote::quote;
-use syn::visit_mut::VisitMut;
 
 use super::CodegenError;
 use super::merge::Summary;
+use super::rewrite;
 
 /// Kept in step with the exact pin in xtask/Cargo.toml; it is printed in every header.
 const GENERATOR: &str = "progenitor 0.15.1";
@@ -34,7 +34,7 @@ pub fn render(spec: &openapiv3::OpenAPI, summary: &Summary) -> Result<String, Co
         api: api.clone(),
         message: e.to_string(),
     })?;
-    SplitDocLines.visit_file_mut(&mut file);
+    rewrite::apply(&mut file, &api)?;
     let code = rustfmt(&prettyplease::unparse(&file), &api)?;
     Ok(format!("{}{code}", header(summary)))
 }
@@ -52,58 +52,6 @@ fn header(summary: &Summary) -> String {
     }
     h.push_str(&format!("// Input SHA-256: {}\n\n", summary.hash));
     h
-}
-
-/// prettyplease prints a multi-line `#[doc]` as an indented `/** */` block, which rustfmt
-/// re-indents and rustdoc then reads as code. One `#[doc]` per line prints as `///` lines.
-struct SplitDocLines;
-
-impl VisitMut for SplitDocLines {
-    fn visit_attributes_mut(&mut self, attrs: &mut Vec<syn::Attribute>) {
-        let mut out = Vec::with_capacity(attrs.len());
-        for attr in attrs.drain(..) {
-            match doc_text(&attr) {
-                Some(text) if text.contains('\n') => {
-                    for line in text.lines() {
-                        let line = if line.is_empty() {
-                            String::new()
-                        } else {
-                            format!(" {}", line.trim_end())
-                        };
-                        let style = attr.style;
-                        out.push(match style {
-                            syn::AttrStyle::Outer => syn::parse_quote!(#[doc = #line]),
-                            syn::AttrStyle::Inner(_) => syn::parse_quote!(#![doc = #line]),
-                        });
-                    }
-                }
-                _ => out.push(attr),
-            }
-        }
-        *attrs = out;
-    }
-}
-
-impl SplitDocLines {
-    fn visit_file_mut(&mut self, file: &mut syn::File) {
-        VisitMut::visit_file_mut(self, file);
-    }
-}
-
-fn doc_text(attr: &syn::Attribute) -> Option<String> {
-    let syn::Meta::NameValue(nv) = &attr.meta else {
-        return None;
-    };
-    if !nv.path.is_ident("doc") {
-        return None;
-    }
-    match &nv.value {
-        syn::Expr::Lit(syn::ExprLit {
-            lit: syn::Lit::Str(s),
-            ..
-        }) => Some(s.value()),
-        _ => None,
-    }
 }
 
 fn rustfmt(code: &str, api: &str) -> Result<String, CodegenError> {
