@@ -7,7 +7,7 @@ use serde::de::DeserializeOwned;
 use super::Operation;
 use http_body_util::LengthLimitError;
 
-use super::transport::Seen;
+use super::transport::{Seen, TraceId};
 use crate::error::{DecodeError, Error, ServiceError, TransportError};
 use crate::session::SessionToken;
 
@@ -36,7 +36,7 @@ error_body!(symphony_login_api::types::Error);
 pub(crate) struct Context<'a> {
     pub op: &'a Operation,
     pub seen: Seen,
-    pub trace_id: &'a str,
+    pub trace_id: TraceId,
     /// The token sent, so that a server message echoing it can be redacted.
     pub token: Option<&'a SessionToken>,
 }
@@ -113,7 +113,7 @@ fn status_error(
         code,
         message,
         operation: cx.op.name,
-        trace_id: Some(cx.trace_id.to_owned()),
+        trace_id: Some(cx.trace_id.as_str().to_owned()),
         hint: None,
         retry_after: cx.seen.retry_after,
     });

@@ -56,8 +56,10 @@ where
                 (None, None) => None,
             };
             let trace_id = TraceId::new();
-            span.record("attempt", attempt);
-            span.record("trace_id", trace_id.as_str());
+            if !span.is_disabled() {
+                span.record("attempt", attempt);
+                span.record("trace_id", trace_id.as_str());
+            }
 
             let secret = token.as_ref().map_or("", SessionToken::expose);
             // Boxed: the generated future is several KiB, and inline it would make every
@@ -69,7 +71,7 @@ where
             let cx = Context {
                 op: &op,
                 seen,
-                trace_id: trace_id.as_str(),
+                trace_id,
                 token: token.as_ref(),
             };
             let error = match classify(result, cx).await {

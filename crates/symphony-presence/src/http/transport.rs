@@ -1,8 +1,9 @@
 //! The request executor installed into the generated clients, and what it saw per attempt.
 //!
 //! progenitor decodes responses itself and, when a body does not decode, reports neither the
-//! status nor the headers. The executor therefore records them for the attempt in progress (a
-//! task-local [`Exchange`] the pipeline opens around each attempt). It also sends the attempt's
+//! status nor the headers. The executor therefore records what the pipeline needs of them for the
+//! attempt in progress (a task-local [`Exchange`] the pipeline opens around each attempt) and
+//! hands progenitor the response without headers. It also sends the attempt's
 //! `X-Trace-Id`, and caps the body before progenitor reads it: a declared length over the cap is
 //! refused unread, and a body without one is read through a size limit, so a huge or endless
 //! body ends as an error and never as unbounded memory.
@@ -13,7 +14,7 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use http_body_util::Limited;
-use reqwest::header::{CONTENT_LENGTH, HeaderName, HeaderValue, RETRY_AFTER};
+use reqwest::header::{HeaderName, HeaderValue, RETRY_AFTER};
 use reqwest::{ResponseBuilderExt, StatusCode};
 use symphony_pod_api::hooks::Executor;
 
@@ -91,18 +92,24 @@ async fn execute(
             HeaderValue::from_bytes(&trace_id.0).expect("hex digits are a valid header value");
         request.headers_mut().insert(TRACE_ID.clone(), value);
     }
-    let response = http.execute(request).await?;
-    let headers = response.headers();
-    let retry_after = headers
-        .get(RETRY_AFTER)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| parse_retry_after(v, SystemTime::now()));
-    let declared = headers
-        .get(CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
+    let mut response = http.execute(request).await?;
+    let status = response.status();
+    // Nothing after this point reads the headers, and progenitor would clone them into every
+    // `ResponseValue`; what the pipeline needs is recorded here and the rest dropped.
+    let headers = std::mem::take(response.headers_mut());
+    let retry_after = if status.is_success() {
+        None
+    } else {
+        headers
+            .get(RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| parse_retry_after(v, SystemTime::now()))
+    };
+    // hyper's exact size hint is the parsed content-length (none for a chunked body).
+    let declared = response.content_length();
     let too_large = declared.is_some_and(|n| n > max_body as u64);
     record(|seen| {
-        seen.status = Some(response.status());
+        seen.status = Some(status);
         seen.retry_after = retry_after;
         seen.body_limit = max_body;
         seen.too_large = too_large;
@@ -120,13 +127,10 @@ async fn execute(
     } else {
         reqwest::Body::wrap(Limited::new(body, max_body))
     };
-    let mut rebuilt = http::Response::builder()
+    let rebuilt = http::Response::builder()
         .status(parts.status)
         .version(parts.version)
         .url(url);
-    if let Some(headers) = rebuilt.headers_mut() {
-        *headers = parts.headers;
-    }
     Ok(reqwest::Response::from(
         rebuilt
             .body(body)
