@@ -2,11 +2,11 @@
 //!
 //! - Each request runs in a `tracing` span with the operation, method, path and status. Header
 //!   values, which carry session tokens, are never recorded.
-//! - A higher layer can replace how requests are executed with an [`Executor`], set through
-//!   the client's [`Inner`] value; by default the client's own `reqwest::Client` sends them.
+//! - A higher layer can see each request just before it is sent ([`OnRequest`]) and each
+//!   response before its body is read ([`OnResponse`]), set through the client's [`Inner`] value.
+//!   Both are plain functions: the request is sent by the client's own `reqwest::Client`, with
+//!   no extra future or allocation per call.
 
-use std::future::Future;
-use std::pin::Pin;
 use std::sync::Arc;
 
 use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
@@ -14,38 +14,43 @@ use tracing::Instrument;
 
 use crate::Client;
 
-/// The future an [`Executor`] returns: one response, or the transport error.
-pub type ExecFuture = Pin<Box<dyn Future<Output = reqwest::Result<reqwest::Response>> + Send>>;
+/// Sees each request just before it is sent, for example to add a header.
+pub type OnRequest = Arc<dyn Fn(&mut reqwest::Request) + Send + Sync>;
 
-/// Sends one prepared request, exactly as generated.
-pub type Executor = Arc<dyn Fn(reqwest::Request) -> ExecFuture + Send + Sync>;
+/// Sees each response before its body is read, and returns it or a replacement (for example
+/// one whose body is read through a size limit).
+pub type OnResponse = Arc<dyn Fn(reqwest::Response) -> reqwest::Response + Send + Sync>;
 
-/// The generated client's inner value: how requests are executed.
+/// The generated client's inner value: what a higher layer adds around each exchange.
 ///
-/// The default sends each request with the client's own `reqwest::Client`.
+/// The default adds nothing.
 #[derive(Clone, Default)]
 pub struct Inner {
-    executor: Option<Executor>,
+    on_request: Option<OnRequest>,
+    on_response: Option<OnResponse>,
 }
 
 impl Inner {
-    /// Executes every request of the client with `executor` instead.
-    pub fn with_executor(executor: Executor) -> Self {
-        Self {
-            executor: Some(executor),
-        }
+    /// Calls `f` on every request of the client just before it is sent.
+    #[must_use]
+    pub fn on_request(mut self, f: OnRequest) -> Self {
+        self.on_request = Some(f);
+        self
+    }
+
+    /// Passes every response of the client through `f` before its body is read.
+    #[must_use]
+    pub fn on_response(mut self, f: OnResponse) -> Self {
+        self.on_response = Some(f);
+        self
     }
 }
 
 impl std::fmt::Debug for Inner {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let executor = if self.executor.is_some() {
-            "custom"
-        } else {
-            "reqwest"
-        };
         f.debug_struct("Inner")
-            .field("executor", &executor)
+            .field("on_request", &self.on_request.is_some())
+            .field("on_response", &self.on_response.is_some())
             .finish()
     }
 }
@@ -53,9 +58,13 @@ impl std::fmt::Debug for Inner {
 impl ClientHooks<Inner> for Client {
     async fn exec(
         &self,
-        request: reqwest::Request,
+        mut request: reqwest::Request,
         info: &OperationInfo,
     ) -> reqwest::Result<reqwest::Response> {
+        let inner = self.inner();
+        if let Some(on_request) = &inner.on_request {
+            on_request(&mut request);
+        }
         let span = tracing::debug_span!(
             "symphony_pod_api",
             operation = info.operation_id,
@@ -63,10 +72,7 @@ impl ClientHooks<Inner> for Client {
             path = request.url().path(),
             status = tracing::field::Empty,
         );
-        let sent = match &self.inner().executor {
-            Some(execute) => execute(request),
-            None => Box::pin(self.client().execute(request)),
-        };
+        let sent = self.client().execute(request);
         // Without a subscriber the span is disabled; `instrument` would only add work per poll.
         let response = if span.is_disabled() {
             sent.await
@@ -77,6 +83,9 @@ impl ClientHooks<Inner> for Client {
             Ok(r) => span.record("status", r.status().as_u16()),
             Err(_) => span.record("status", "transport error"),
         };
-        response
+        match (response, &inner.on_response) {
+            (Ok(response), Some(on_response)) => Ok(on_response(response)),
+            (response, _) => response,
+        }
     }
 }

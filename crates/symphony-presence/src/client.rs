@@ -8,7 +8,6 @@ use std::time::Duration;
 use progenitor_client::ResponseValue;
 use reqwest::header::{HeaderName, HeaderValue};
 use symphony_pod_api::ClientInfo;
-use symphony_pod_api::hooks::Inner;
 
 use crate::error::Error;
 use crate::http::{Operation, pipeline};
@@ -199,11 +198,11 @@ impl PresenceClientBuilder {
             Error::InvalidInput("a session is required: call .session(..)".into())
         })?;
         let url = settings::base_url(&self.pod_url, "pod")?;
-        let (http, executor) = self.settings.executor()?;
+        let (http, interceptors) = self.settings.client()?;
         let api = symphony_pod_api::Client::new_with_client(
             &settings::base_url_string(&url),
             http,
-            Inner::with_executor(executor),
+            interceptors.pod(),
         );
         Ok(PresenceClient {
             session,

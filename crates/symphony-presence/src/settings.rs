@@ -4,10 +4,9 @@
 use std::time::Duration;
 
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
-use symphony_pod_api::hooks::Executor;
 
 use crate::error::Error;
-use crate::http::transport;
+use crate::http::transport::Interceptors;
 use crate::retry::RetryPolicy;
 
 /// The `User-Agent` sent by default: `symphony-presence-rs/<version>`.
@@ -100,8 +99,9 @@ impl HttpSettings {
         self
     }
 
-    /// The executor for the generated clients, over a `reqwest::Client` built from these settings.
-    pub(crate) fn executor(&self) -> Result<(reqwest::Client, Executor), Error> {
+    /// A `reqwest::Client` built from these settings, and the interceptors for the generated
+    /// clients that send through it.
+    pub(crate) fn client(&self) -> Result<(reqwest::Client, Interceptors), Error> {
         for reserved in ["sessiontoken", "x-trace-id"] {
             if self.default_headers.contains_key(reserved) {
                 return Err(Error::InvalidInput(format!(
@@ -125,10 +125,7 @@ impl HttpSettings {
         let http = builder
             .build()
             .map_err(|e| Error::InvalidInput(format!("cannot build the HTTP client: {e}")))?;
-        Ok((
-            http.clone(),
-            transport::executor(http, self.max_response_bytes),
-        ))
+        Ok((http, Interceptors::new(self.max_response_bytes)))
     }
 }
 

@@ -3,7 +3,6 @@
 use std::time::Duration;
 
 use secrecy::ExposeSecret;
-use symphony_login_api::hooks::Inner;
 use symphony_login_api::types::{AuthenticateRequest, Token};
 
 use super::jwt;
@@ -84,11 +83,11 @@ impl LoginClient {
             }
         };
         let jwt_lifetime = jwt::check_lifetime(settings.jwt_lifetime)?;
-        let (http, executor) = settings.http.executor()?;
+        let (http, interceptors) = settings.http.client()?;
         let api = symphony_login_api::Client::new_with_client(
             &settings::base_url_string(&login_url),
             http,
-            Inner::with_executor(executor),
+            interceptors.login(),
         );
         Ok(LoginClient {
             api,

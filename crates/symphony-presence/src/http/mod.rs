@@ -1,4 +1,4 @@
-//! Request plumbing, written once for every operation: the executor installed into the
+//! Request plumbing, written once for every operation: the interceptors installed into the
 //! generated clients ([`transport`]), the mapping of responses to [`Error`](crate::Error)
 //! ([`classify`]) and the call loop ([`pipeline`]): session token, attempt, 401 refresh, retry
 //! and tracing.

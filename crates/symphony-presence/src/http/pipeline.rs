@@ -16,7 +16,7 @@ use crate::session::{SessionProvider, SessionToken};
 /// Runs `send` until it succeeds or the policy gives up:
 ///
 /// 1. take the session token from `session` (none for the authentication calls that carry a JWT);
-/// 2. send, with a fresh `X-Trace-Id`, through the executor that caps the body;
+/// 2. send, with a fresh `X-Trace-Id`, through the interceptors that cap the body;
 /// 3. map the outcome to a value or an [`Error`];
 /// 4. on a 401, refresh the session once and repeat once (this is not counted as a retry);
 /// 5. otherwise retry as `retry` says, honouring `Retry-After`;

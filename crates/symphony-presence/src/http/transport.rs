@@ -1,7 +1,7 @@
-//! The request executor installed into the generated clients, and what it saw per attempt.
+//! The interceptors installed into the generated clients, and what they saw per attempt.
 //!
 //! progenitor decodes responses itself and, when a body does not decode, reports neither the
-//! status nor the headers. The executor therefore records what the pipeline needs of them for the
+//! status nor the headers. The response interceptor therefore records what the pipeline needs of them for the
 //! attempt in progress (a task-local [`Exchange`] the pipeline opens around each attempt) and
 //! hands progenitor the response without headers. It also sends the attempt's
 //! `X-Trace-Id`, and caps the body before progenitor reads it: a declared length over the cap is
@@ -16,7 +16,6 @@ use std::time::{Duration, SystemTime};
 use http_body_util::Limited;
 use reqwest::header::{HeaderName, HeaderValue, RETRY_AFTER};
 use reqwest::{ResponseBuilderExt, StatusCode};
-use symphony_pod_api::hooks::Executor;
 
 use crate::retry::parse_retry_after;
 
@@ -32,7 +31,7 @@ struct Exchange {
     seen: RefCell<Seen>,
 }
 
-/// What the executor saw of one response.
+/// What the response interceptor saw of one response.
 #[derive(Debug, Default)]
 pub(crate) struct Seen {
     pub status: Option<StatusCode>,
@@ -63,7 +62,7 @@ impl TraceId {
     }
 }
 
-/// Runs one attempt with `trace_id`, returning its result and what the executor saw.
+/// Runs one attempt with `trace_id`, returning its result and what the interceptors saw.
 pub(crate) async fn exchange<F: Future>(trace_id: TraceId, attempt: F) -> (F::Output, Seen) {
     let exchange = Exchange {
         trace_id,
@@ -77,22 +76,44 @@ pub(crate) async fn exchange<F: Future>(trace_id: TraceId, attempt: F) -> (F::Ou
         .await
 }
 
-/// The executor for both generated clients: every request goes through `http`.
-pub(crate) fn executor(http: reqwest::Client, max_body: usize) -> Executor {
-    Arc::new(move |request| Box::pin(execute(http.clone(), request, max_body)))
+/// What the pipeline adds to every exchange of both generated clients.
+#[derive(Clone)]
+pub(crate) struct Interceptors {
+    on_request: Arc<dyn Fn(&mut reqwest::Request) + Send + Sync>,
+    on_response: Arc<dyn Fn(reqwest::Response) -> reqwest::Response + Send + Sync>,
 }
 
-async fn execute(
-    http: reqwest::Client,
-    mut request: reqwest::Request,
-    max_body: usize,
-) -> reqwest::Result<reqwest::Response> {
+impl Interceptors {
+    pub(crate) fn new(max_body: usize) -> Self {
+        Interceptors {
+            on_request: Arc::new(add_trace_id),
+            on_response: Arc::new(move |response| inspect(response, max_body)),
+        }
+    }
+
+    pub(crate) fn pod(&self) -> symphony_pod_api::hooks::Inner {
+        symphony_pod_api::hooks::Inner::default()
+            .on_request(self.on_request.clone())
+            .on_response(self.on_response.clone())
+    }
+
+    pub(crate) fn login(&self) -> symphony_login_api::hooks::Inner {
+        symphony_login_api::hooks::Inner::default()
+            .on_request(self.on_request.clone())
+            .on_response(self.on_response.clone())
+    }
+}
+
+fn add_trace_id(request: &mut reqwest::Request) {
     if let Ok(trace_id) = EXCHANGE.try_with(|e| e.trace_id) {
         let value =
             HeaderValue::from_bytes(&trace_id.0).expect("hex digits are a valid header value");
         request.headers_mut().insert(TRACE_ID.clone(), value);
     }
-    let mut response = http.execute(request).await?;
+}
+
+/// Records what the pipeline needs of `response` and caps its body.
+fn inspect(mut response: reqwest::Response, max_body: usize) -> reqwest::Response {
     let status = response.status();
     // Nothing after this point reads the headers, and progenitor would clone them into every
     // `ResponseValue`; what the pipeline needs is recorded here and the rest dropped.
@@ -116,7 +137,7 @@ async fn execute(
     });
     if declared.is_some() && !too_large {
         // hyper reads a body with a content-length no further than that length.
-        return Ok(response);
+        return response;
     }
     // A chunked body (or one declared too long) is rebuilt around a limited reader. The URL is
     // carried over so that reqwest does not parse a placeholder.
@@ -131,11 +152,11 @@ async fn execute(
         .status(parts.status)
         .version(parts.version)
         .url(url);
-    Ok(reqwest::Response::from(
+    reqwest::Response::from(
         rebuilt
             .body(body)
             .expect("status and version come from a valid response"),
-    ))
+    )
 }
 
 fn record(f: impl FnOnce(&mut Seen)) {
