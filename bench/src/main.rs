@@ -65,8 +65,9 @@ struct Args {
     /// Do not pin the server and the client to CPUs 0 and 1.
     #[arg(long)]
     no_pin: bool,
-    /// Profiling aid: make `--calls` calls through one client only, and print nothing else.
-    #[arg(long, value_parser = ["sdk", "raw"])]
+    /// Profiling aid: make `--calls` calls through one client only, without measuring them.
+    /// `generated` is the generated client without the SDK around it.
+    #[arg(long, value_parser = ["sdk", "generated", "raw"])]
     only: Option<String>,
 }
 
@@ -326,6 +327,7 @@ async fn page(args: &Args, server: Option<&Server>) -> Result<(), String> {
 async fn profile(args: &Args, server: Option<&Server>, only: &str) -> Result<(), String> {
     let (pod_url, sdk, token) = target(args, server).await?;
     let raw = throughput::Raw::new(&pod_url, &token)?;
+    let generated = throughput::Generated::new(&pod_url, &token)?;
     for _ in 0..args.calls {
         match only {
             "sdk" => sdk
@@ -333,8 +335,10 @@ async fn profile(args: &Args, server: Option<&Server>, only: &str) -> Result<(),
                 .await
                 .map(drop)
                 .map_err(|e| e.to_string())?,
+            "generated" => generated.get_presence().await?,
             _ => raw.get_presence().await?,
         }
     }
+    println!("{} calls through {only}", args.calls);
     Ok(())
 }

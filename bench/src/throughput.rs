@@ -38,18 +38,10 @@ struct RawPresence {
 }
 
 impl Raw {
-    /// A `reqwest::Client` with the settings `HttpSettings::default()` gives the SDK's.
+    /// The bare client, over the same `reqwest::Client` settings as the SDK.
     pub fn new(pod_url: &str, token: &str) -> Result<Raw, String> {
-        let http = reqwest::Client::builder()
-            .user_agent(DEFAULT_USER_AGENT)
-            .connect_timeout(Duration::from_secs(10))
-            .timeout(Duration::from_secs(30))
-            .redirect(reqwest::redirect::Policy::none())
-            .no_proxy()
-            .build()
-            .map_err(|e| e.to_string())?;
         Ok(Raw {
-            http,
+            http: http_client()?,
             url: format!("{pod_url}/v2/user/presence"),
             token: token.to_owned(),
         })
@@ -71,6 +63,47 @@ impl Raw {
             .map(drop)
             .map_err(|e| e.to_string())
     }
+}
+
+/// The generated client alone (`symphony-pod-api`, no SDK layer), over the same settings.
+pub struct Generated {
+    api: symphony_pod_api::Client,
+    token: String,
+}
+
+impl Generated {
+    pub fn new(pod_url: &str, token: &str) -> Result<Generated, String> {
+        Ok(Generated {
+            api: symphony_pod_api::Client::new_with_client(
+                pod_url,
+                http_client()?,
+                Default::default(),
+            ),
+            token: token.to_owned(),
+        })
+    }
+
+    pub async fn get_presence(&self) -> Result<(), String> {
+        self.api
+            .get_v2_user_presence()
+            .session_token(&self.token)
+            .send()
+            .await
+            .map(drop)
+            .map_err(|e| e.to_string())
+    }
+}
+
+/// A `reqwest::Client` with the settings `HttpSettings::default()` gives the SDK's.
+fn http_client() -> Result<reqwest::Client, String> {
+    reqwest::Client::builder()
+        .user_agent(DEFAULT_USER_AGENT)
+        .connect_timeout(Duration::from_secs(10))
+        .timeout(Duration::from_secs(30))
+        .redirect(reqwest::redirect::Policy::none())
+        .no_proxy()
+        .build()
+        .map_err(|e| e.to_string())
 }
 
 /// `calls` calls of `call`, `concurrency` at a time, with latencies and client CPU time.

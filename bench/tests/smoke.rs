@@ -67,3 +67,14 @@ fn paging_mode_streams_every_user() {
     assert!(out.contains("250 users streamed"), "{out}");
     assert!(out.contains("rss_growth_kib="), "{out}");
 }
+
+#[test]
+fn profiling_aid_calls_through_each_client() {
+    for only in ["sdk", "generated", "raw"] {
+        let out = bench(&["--only", only, "--calls", "20", "--no-pin"]);
+        assert_eq!(
+            out.lines().last(),
+            Some(format!("20 calls through {only}").as_str())
+        );
+    }
+}
