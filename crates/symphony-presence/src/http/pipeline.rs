@@ -78,7 +78,7 @@ where
                         trace_id,
                         token: token.as_ref(),
                     };
-                    match classify(result, cx).await {
+                    match Box::pin(classify(result, cx)).await {
                         Ok(value) => return Ok(value),
                         Err(error) => error,
                     }
