@@ -184,8 +184,8 @@ async fn compare(args: &Args, server: Option<&Server>) -> Result<(), String> {
         args.repeat.max(1)
     );
     println!(
-        "{:<6} {:>11} {:>12} {:>10} {:>10} {:>14}",
-        "client", "concurrency", "calls/s", "p50 µs", "p99 µs", "CPU µs/call"
+        "{:<6} {:>11} {:>12} {:>10} {:>10} {:>14} {:>14}",
+        "client", "concurrency", "calls/s", "p50 µs", "p99 µs", "CPU µs/call", "server µs/call"
     );
     let mut results: Vec<(usize, Run, Run)> = Vec::new();
     for &level in &levels {
@@ -193,11 +193,12 @@ async fn compare(args: &Args, server: Option<&Server>) -> Result<(), String> {
             throughput::compare(&sdk, &raw, server, args.calls, level, args.repeat).await?;
         for (name, run) in [("sdk", s), ("raw", r)] {
             println!(
-                "{name:<6} {level:>11} {:>12.0} {:>10.1} {:>10.1} {:>14.1}",
+                "{name:<6} {level:>11} {:>12.0} {:>10.1} {:>10.1} {:>14.1} {:>14.1}",
                 run.calls_per_sec,
                 run.p50.as_secs_f64() * 1e6,
                 run.p99.as_secs_f64() * 1e6,
-                run.cpu_per_call.as_secs_f64() * 1e6
+                run.cpu_per_call.as_secs_f64() * 1e6,
+                run.server_cpu_per_call.as_secs_f64() * 1e6
             );
         }
         println!(

@@ -17,6 +17,9 @@ pub struct Run {
     pub p50: Duration,
     pub p99: Duration,
     pub cpu_per_call: Duration,
+    /// The in-process server's CPU time per call (zero for an external server): with the
+    /// calls per second, it shows whether the server or the client was the bottleneck.
+    pub server_cpu_per_call: Duration,
 }
 
 /// The bare request: what `get_presence` does, with no SDK.
@@ -144,18 +147,19 @@ where
         latencies.extend(worker.await.map_err(|e| e.to_string())??);
     }
     let elapsed = started.elapsed();
-    let client_cpu = measure::cpu_time(UsageWho::RUSAGE_SELF)
-        .saturating_sub(process_cpu)
-        .saturating_sub(match server {
-            Some(s) => s.cpu_time().await.saturating_sub(server_cpu),
-            None => Duration::ZERO,
-        });
+    let process = measure::cpu_time(UsageWho::RUSAGE_SELF).saturating_sub(process_cpu);
+    let server_cpu = match server {
+        Some(s) => s.cpu_time().await.saturating_sub(server_cpu),
+        None => Duration::ZERO,
+    };
+    let client_cpu = process.saturating_sub(server_cpu);
     latencies.sort_unstable();
     Ok(Run {
         calls_per_sec: calls as f64 / elapsed.as_secs_f64(),
         p50: measure::percentile(&latencies, 0.50),
         p99: measure::percentile(&latencies, 0.99),
         cpu_per_call: client_cpu / calls.max(1) as u32,
+        server_cpu_per_call: server_cpu / calls.max(1) as u32,
     })
 }
 
@@ -167,6 +171,7 @@ pub fn median(runs: &[Run]) -> Run {
         p50: Duration::from_secs_f64(pick(|r| r.p50.as_secs_f64())),
         p99: Duration::from_secs_f64(pick(|r| r.p99.as_secs_f64())),
         cpu_per_call: Duration::from_secs_f64(pick(|r| r.cpu_per_call.as_secs_f64())),
+        server_cpu_per_call: Duration::from_secs_f64(pick(|r| r.server_cpu_per_call.as_secs_f64())),
     }
 }
 
