@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use futures_util::future::Either;
 use progenitor_client::{Error as ApiError, ResponseValue};
-use tracing::{Instrument, Span};
+use tracing::Instrument;
 
 use super::Operation;
 use super::classify::{Context, ErrorBody, classify};
@@ -42,111 +42,99 @@ where
         status = tracing::field::Empty,
         trace_id = tracing::field::Empty,
     );
-    let attempts = attempts(retry, op, session, send, span.clone());
+    // The loop is an `async move` block rather than an `async fn`, which would store its
+    // arguments twice in its state machine.
+    let attempts = {
+        let span = span.clone();
+        async move {
+            let mut attempt = 1;
+            let mut waited = Duration::ZERO;
+            let mut refresh_used = false;
+            let mut next_token: Option<SessionToken> = None;
+            loop {
+                // An attempt's values live in this block, so that the state machine does not
+                // keep them through the back-off.
+                let delay = {
+                    let token = match (next_token.take(), session) {
+                        (Some(token), _) => Some(token),
+                        (None, Some(session)) => match session.cached_token() {
+                            Some(token) => Some(token),
+                            None => Some(session.session_token().await?),
+                        },
+                        (None, None) => None,
+                    };
+                    let classified = {
+                        let trace_id = TraceId::new();
+                        if !span.is_disabled() {
+                            span.record("attempt", attempt);
+                            span.record("trace_id", trace_id.as_str());
+                        }
+                        let secret = token.as_ref().map_or("", SessionToken::expose);
+                        // Boxed: the generated future is 1.6 KiB, and inline it would make every
+                        // enclosing state machine that large too.
+                        let (result, seen) = exchange(trace_id, Box::pin(send(secret))).await;
+                        if let Some(status) = seen.status {
+                            span.record("status", status.as_u16());
+                        }
+                        match result {
+                            // The common case, kept out of `classify` so that the value is not
+                            // moved through it.
+                            Ok(value) if !seen.too_large => return Ok(value.into_inner()),
+                            // Boxed, and awaited outside this block: only a failed attempt needs
+                            // it, and it can read an error body.
+                            result => Box::pin(classify(
+                                result,
+                                Context {
+                                    op: &op,
+                                    seen,
+                                    trace_id,
+                                    token: token.as_ref(),
+                                },
+                            )),
+                        }
+                    };
+                    let error = match classified.await {
+                        Ok(value) => return Ok(value),
+                        Err(error) => error,
+                    };
+
+                    if let (Error::Unauthorized(_), Some(session), Some(rejected)) =
+                        (&error, session, &token)
+                        && !refresh_used
+                    {
+                        refresh_used = true;
+                        tracing::debug!("401: refreshing the session and repeating once");
+                        match session.refresh(rejected).await? {
+                            Some(token) => {
+                                next_token = Some(token);
+                                continue;
+                            }
+                            None => return Err(error),
+                        }
+                    }
+
+                    match retry.next_delay(attempt, &error, op.idempotent, waited) {
+                        Some(delay) => {
+                            let delay_ms = delay.as_millis() as u64;
+                            tracing::info!(error = %error, delay_ms, "retrying");
+                            delay
+                        }
+                        None => {
+                            tracing::debug!(error = %error, "giving up");
+                            return Err(error);
+                        }
+                    }
+                };
+                tokio::time::sleep(delay).await;
+                waited += delay;
+                attempt += 1;
+            }
+        }
+    };
     // Without a subscriber the span is disabled; skipping `instrument` saves a wrapper per poll.
     if span.is_disabled() {
         Either::Left(attempts)
     } else {
         Either::Right(attempts.instrument(span))
-    }
-}
-
-#[expect(
-    clippy::manual_async_fn,
-    reason = "an `async fn` would store its arguments twice in its state machine"
-)]
-fn attempts<T, E, F, Fut>(
-    retry: &RetryPolicy,
-    op: Operation,
-    session: Option<&dyn SessionProvider>,
-    send: F,
-    span: Span,
-) -> impl Future<Output = Result<T, Error>>
-where
-    E: ErrorBody,
-    F: Fn(&str) -> Fut,
-    Fut: Future<Output = Result<ResponseValue<T>, ApiError<E>>>,
-{
-    async move {
-        let mut attempt = 1;
-        let mut waited = Duration::ZERO;
-        let mut refresh_used = false;
-        let mut next_token: Option<SessionToken> = None;
-        loop {
-            // An attempt's values live in this block, so that the state machine does not keep them
-            // through the back-off.
-            let delay = {
-                let token = match (next_token.take(), session) {
-                    (Some(token), _) => Some(token),
-                    (None, Some(session)) => match session.cached_token() {
-                        Some(token) => Some(token),
-                        None => Some(session.session_token().await?),
-                    },
-                    (None, None) => None,
-                };
-                let classified = {
-                    let trace_id = TraceId::new();
-                    if !span.is_disabled() {
-                        span.record("attempt", attempt);
-                        span.record("trace_id", trace_id.as_str());
-                    }
-                    let secret = token.as_ref().map_or("", SessionToken::expose);
-                    // Boxed: the generated future is 1.6 KiB, and inline it would make every
-                    // enclosing state machine that large too.
-                    let (result, seen) = exchange(trace_id, Box::pin(send(secret))).await;
-                    if let Some(status) = seen.status {
-                        span.record("status", status.as_u16());
-                    }
-                    match result {
-                        // The common case, kept out of `classify` so the value is not moved through it.
-                        Ok(value) if !seen.too_large => return Ok(value.into_inner()),
-                        // Boxed, and awaited outside this block: only a failed attempt needs it, and
-                        // it can read an error body.
-                        result => Box::pin(classify(
-                            result,
-                            Context {
-                                op: &op,
-                                seen,
-                                trace_id,
-                                token: token.as_ref(),
-                            },
-                        )),
-                    }
-                };
-                let error = match classified.await {
-                    Ok(value) => return Ok(value),
-                    Err(error) => error,
-                };
-
-                if let (Error::Unauthorized(_), Some(session), Some(rejected)) =
-                    (&error, session, &token)
-                    && !refresh_used
-                {
-                    refresh_used = true;
-                    tracing::debug!("401: refreshing the session and repeating once");
-                    match session.refresh(rejected).await? {
-                        Some(token) => {
-                            next_token = Some(token);
-                            continue;
-                        }
-                        None => return Err(error),
-                    }
-                }
-
-                match retry.next_delay(attempt, &error, op.idempotent, waited) {
-                    Some(delay) => {
-                        tracing::info!(error = %error, delay_ms = delay.as_millis() as u64, "retrying");
-                        delay
-                    }
-                    None => {
-                        tracing::debug!(error = %error, "giving up");
-                        return Err(error);
-                    }
-                }
-            };
-            tokio::time::sleep(delay).await;
-            waited += delay;
-            attempt += 1;
-        }
     }
 }
