@@ -2,12 +2,14 @@
 //!
 //! `cargo xtask codegen` regenerates the low-level client crates from the documents under
 //! `openapi/`; `cargo xtask codegen --check` verifies the checked-in code without writing.
+//! `cargo xtask bench` runs the standard benchmark set.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod bench;
 mod codegen;
 
 #[derive(Parser)]
@@ -31,6 +33,8 @@ enum Command {
         #[arg(long, value_name = "DIR")]
         root: Option<PathBuf>,
     },
+    /// Run the standard benchmark set of docs/benchmarks.md (release build; a few minutes).
+    Bench,
 }
 
 fn main() -> ExitCode {
@@ -51,6 +55,13 @@ fn main() -> ExitCode {
                 }
             }
         }
+        Command::Bench => match bench::run(&workspace_root()) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("error: {e}");
+                ExitCode::FAILURE
+            }
+        },
     }
 }
 
