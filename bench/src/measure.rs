@@ -1,4 +1,4 @@
-//! Measuring: CPU time (getrusage), resident memory, latency percentiles, CPU pinning.
+//! Measuring: CPU time (getrusage), resident memory (/proc), latency percentiles, CPU pinning.
 
 use std::time::Duration;
 
@@ -14,17 +14,31 @@ pub fn cpu_time(who: UsageWho) -> Duration {
     })
 }
 
-/// The process's peak resident set size so far, in KiB (Linux reports `ru_maxrss` in KiB).
+/// The process's peak resident set size so far, in KiB (`VmHWM`). Not `ru_maxrss`: Linux keeps
+/// that across `execve`, so under `cargo run` it reports cargo's own peak.
 pub fn peak_rss_kib() -> u64 {
-    getrusage(UsageWho::RUSAGE_SELF).map_or(0, |u| u.max_rss().max(0) as u64)
+    status_kib("VmHWM:")
 }
 
-/// The process's current resident set size, in KiB, from /proc/self/statm.
+/// The process's current resident set size, in KiB (`VmRSS`).
 pub fn current_rss_kib() -> u64 {
-    std::fs::read_to_string("/proc/self/statm")
+    status_kib("VmRSS:")
+}
+
+/// A `kB` field of /proc/self/status; 0 where there is none.
+fn status_kib(field: &str) -> u64 {
+    std::fs::read_to_string("/proc/self/status")
         .ok()
-        .and_then(|s| s.split_whitespace().nth(1)?.parse::<u64>().ok())
-        .map_or(0, |pages| pages * 4)
+        .and_then(|status| {
+            status
+                .lines()
+                .find_map(|line| line.strip_prefix(field))?
+                .split_whitespace()
+                .next()?
+                .parse()
+                .ok()
+        })
+        .unwrap_or(0)
 }
 
 /// Pins the calling thread (and the threads it starts later) to one CPU; false if it cannot.
