@@ -343,3 +343,45 @@ async fn every_operation_decodes_a_401_error_body() {
         }
     }
 }
+
+#[tokio::test]
+async fn interceptors_see_each_request_and_may_replace_the_response() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    let server = MockServer::start_async().await;
+    let mock = server
+        .mock_async(|when, then| {
+            common(when, GET, "/v2/user/presence").header("x-added", "yes");
+            then.status(200).json_body(presence_json());
+        })
+        .await;
+    let responses = Arc::new(AtomicUsize::new(0));
+    let seen = Arc::clone(&responses);
+    let inner = symphony_pod_api::hooks::Inner::default()
+        .on_request(Arc::new(|request: &mut reqwest::Request| {
+            request
+                .headers_mut()
+                .insert("x-added", reqwest::header::HeaderValue::from_static("yes"));
+        }))
+        .on_response(Arc::new(move |response: reqwest::Response| {
+            seen.fetch_add(1, Ordering::SeqCst);
+            // A replacement body shows that the client decodes what the interceptor returns.
+            let replaced = http::Response::builder()
+                .status(200)
+                .body(r#"{"category":"BUSY"}"#)
+                .unwrap();
+            drop(response);
+            reqwest::Response::from(replaced)
+        }));
+    let client = Client::new_with_client(&server.url("/pod"), reqwest::Client::new(), inner);
+    let p = client
+        .get_v2_user_presence()
+        .session_token(TOKEN)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(p.category, "BUSY");
+    assert_eq!(responses.load(Ordering::SeqCst), 1);
+    mock.assert_async().await;
+}
