@@ -4,6 +4,7 @@
 //! `cargo run --release -p symphony-presence-bench -- [options]`
 
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use clap::Parser;
 use symphony_presence::{PresenceClient, SessionProvider, StaticSession, UserId};
@@ -15,7 +16,7 @@ mod server;
 mod throughput;
 
 use server::Server;
-use throughput::Run;
+use throughput::{Run, Subject};
 
 /// Benchmarks symphony-presence. Without --pod-url it starts the mock pod in-process on
 /// 127.0.0.1, pinned to CPU 0, with the client on CPU 1.
@@ -65,6 +66,10 @@ struct Args {
     /// Do not pin the server and the client to CPUs 0 and 1.
     #[arg(long)]
     no_pin: bool,
+    /// What the comparison measures against bare reqwest: the SDK, or the generated client
+    /// alone (`gen` in the output), which shows progenitor's share of the overhead.
+    #[arg(long, value_parser = ["sdk", "generated"], default_value = "sdk")]
+    subject: String,
     /// Profiling aid: make `--calls` calls through one client only, without measuring them.
     /// `generated` is the generated client without the SDK around it.
     #[arg(long, value_parser = ["sdk", "generated", "raw"])]
@@ -170,13 +175,18 @@ async fn target(
 async fn compare(args: &Args, server: Option<&Server>) -> Result<(), String> {
     let (pod_url, sdk, token) = target(args, server).await?;
     let raw = throughput::Raw::new(&pod_url, &token)?;
+    let subject = match args.subject.as_str() {
+        "generated" => Subject::Generated(Arc::new(throughput::Generated::new(&pod_url, &token)?)),
+        _ => Subject::Sdk(sdk),
+    };
+    let name = subject.name();
     let levels = if args.concurrency.is_empty() {
         vec![1, 64]
     } else {
         args.concurrency.clone()
     };
     if args.warmup > 0 {
-        throughput::compare(&sdk, &raw, server, args.warmup, 8, 1).await?;
+        throughput::compare(&subject, &raw, server, args.warmup, 8, 1).await?;
     }
     println!(
         "# {} calls per run, {} interleaved runs per client, medians",
@@ -190,8 +200,8 @@ async fn compare(args: &Args, server: Option<&Server>) -> Result<(), String> {
     let mut results: Vec<(usize, Run, Run)> = Vec::new();
     for &level in &levels {
         let (s, r) =
-            throughput::compare(&sdk, &raw, server, args.calls, level, args.repeat).await?;
-        for (name, run) in [("sdk", s), ("raw", r)] {
+            throughput::compare(&subject, &raw, server, args.calls, level, args.repeat).await?;
+        for (name, run) in [(name, s), ("raw", r)] {
             println!(
                 "{name:<6} {level:>11} {:>12.0} {:>10.1} {:>10.1} {:>14.1} {:>14.1}",
                 run.calls_per_sec,
@@ -230,7 +240,7 @@ async fn compare(args: &Args, server: Option<&Server>) -> Result<(), String> {
         }
     };
     println!(
-        "sdk_seq_cps={:.0} raw_seq_cps={:.0} seq_ratio={:.3} sdk_conc_cps={:.0} raw_conc_cps={:.0} conc_ratio={:.3}",
+        "{name}_seq_cps={:.0} raw_seq_cps={:.0} seq_ratio={:.3} {name}_conc_cps={:.0} raw_conc_cps={:.0} conc_ratio={:.3}",
         seq.0.calls_per_sec,
         seq.1.calls_per_sec,
         ratio(seq),

@@ -1,6 +1,7 @@
 //! `get_presence` through the SDK against the same request with bare reqwest + serde_json.
 
 use std::future::Future;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use nix::sys::resource::UsageWho;
@@ -175,41 +176,78 @@ pub fn median(runs: &[Run]) -> Run {
     }
 }
 
-/// Interleaved SDK and raw runs at one concurrency: (SDK median, raw median).
+/// The client measured against bare reqwest.
+pub enum Subject {
+    /// The full SDK: session provider, retry policy, error mapping, interceptors.
+    Sdk(PresenceClient),
+    /// The generated client alone, to tell progenitor's share of the overhead from the SDK's.
+    Generated(Arc<Generated>),
+}
+
+impl Subject {
+    /// The name used in the table and the summary line.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Subject::Sdk(_) => "sdk",
+            Subject::Generated(_) => "gen",
+        }
+    }
+
+    async fn measure(
+        &self,
+        calls: usize,
+        concurrency: usize,
+        server: Option<&Server>,
+    ) -> Result<Run, String> {
+        match self {
+            Subject::Sdk(client) => {
+                let client = client.clone();
+                measure(calls, concurrency, server, move || {
+                    let client = client.clone();
+                    async move {
+                        client
+                            .get_presence()
+                            .await
+                            .map(drop)
+                            .map_err(|e| e.to_string())
+                    }
+                })
+                .await
+            }
+            Subject::Generated(generated) => {
+                let generated = generated.clone();
+                measure(calls, concurrency, server, move || {
+                    let generated = generated.clone();
+                    async move { generated.get_presence().await }
+                })
+                .await
+            }
+        }
+    }
+}
+
+/// Interleaved subject and raw runs at one concurrency: (subject median, raw median).
 pub async fn compare(
-    sdk: &PresenceClient,
+    subject: &Subject,
     raw: &Raw,
     server: Option<&Server>,
     calls: usize,
     concurrency: usize,
     repeat: usize,
 ) -> Result<(Run, Run), String> {
-    let (mut sdk_runs, mut raw_runs) = (Vec::new(), Vec::new());
+    let (mut subject_runs, mut raw_runs) = (Vec::new(), Vec::new());
     // Alternate which client goes first, so that neither always runs on a warmer or colder
     // machine state (connection pools, caches, frequency).
     for round in 0..repeat.max(1) {
-        for sdk_turn in if round % 2 == 0 {
+        for subject_turn in if round % 2 == 0 {
             [true, false]
         } else {
             [false, true]
         } {
-            if sdk_turn {
-                let client = sdk.clone();
-                sdk_runs.push(
-                    measure(calls, concurrency, server, move || {
-                        let client = client.clone();
-                        async move {
-                            client
-                                .get_presence()
-                                .await
-                                .map(drop)
-                                .map_err(|e| e.to_string())
-                        }
-                    })
-                    .await?,
-                );
+            if subject_turn {
+                subject_runs.push(subject.measure(calls, concurrency, server).await?);
             } else {
-                let bare = std::sync::Arc::new(raw.clone());
+                let bare = Arc::new(raw.clone());
                 raw_runs.push(
                     measure(calls, concurrency, server, move || {
                         let bare = bare.clone();
@@ -220,5 +258,5 @@ pub async fn compare(
             }
         }
     }
-    Ok((median(&sdk_runs), median(&raw_runs)))
+    Ok((median(&subject_runs), median(&raw_runs)))
 }

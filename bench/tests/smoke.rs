@@ -16,18 +16,26 @@ fn bench(args: &[&str]) -> String {
     stdout
 }
 
+/// The summary line's keys, checking that every value is a positive number.
+fn summary_keys(out: &str) -> Vec<String> {
+    let last = out.lines().last().unwrap();
+    last.split(' ')
+        .map(|kv| {
+            let (key, value) = kv.split_once('=').unwrap();
+            let value: f64 = value.parse().unwrap();
+            assert!(value > 0.0, "{kv}");
+            key.to_owned()
+        })
+        .collect()
+}
+
 #[test]
 fn comparison_mode_ends_with_the_summary_line() {
     let out = bench(&[
         "--calls", "50", "--warmup", "10", "--repeat", "1", "--no-pin",
     ]);
-    let last = out.lines().last().unwrap();
-    let keys: Vec<&str> = last
-        .split(' ')
-        .map(|kv| kv.split('=').next().unwrap())
-        .collect();
     assert_eq!(
-        keys,
+        summary_keys(&out),
         [
             "sdk_seq_cps",
             "raw_seq_cps",
@@ -36,12 +44,36 @@ fn comparison_mode_ends_with_the_summary_line() {
             "raw_conc_cps",
             "conc_ratio"
         ],
-        "{last}"
+        "{out}"
     );
-    for kv in last.split(' ') {
-        let value: f64 = kv.split('=').nth(1).unwrap().parse().unwrap();
-        assert!(value > 0.0, "{kv}");
-    }
+}
+
+#[test]
+fn the_generated_client_can_be_the_subject() {
+    let out = bench(&[
+        "--subject",
+        "generated",
+        "--calls",
+        "50",
+        "--warmup",
+        "10",
+        "--repeat",
+        "1",
+        "--no-pin",
+    ]);
+    assert!(out.contains("\ngen "), "{out}");
+    assert_eq!(
+        summary_keys(&out),
+        [
+            "gen_seq_cps",
+            "raw_seq_cps",
+            "seq_ratio",
+            "gen_conc_cps",
+            "raw_conc_cps",
+            "conc_ratio"
+        ],
+        "{out}"
+    );
 }
 
 #[test]
