@@ -71,8 +71,10 @@ where
                         }
                         let secret = token.as_ref().map_or("", SessionToken::expose);
                         // Boxed: the generated future is 1.6 KiB, and inline it would make every
-                        // enclosing state machine that large too.
-                        let (result, seen) = exchange(trace_id, Box::pin(send(secret))).await;
+                        // enclosing state machine that large too. Written into the allocation:
+                        // `Box::pin` would copy all of it, though only its first bytes are set.
+                        let sending = Box::write(Box::new_uninit(), send(secret));
+                        let (result, seen) = exchange(trace_id, Box::into_pin(sending)).await;
                         if let Some(status) = seen.status {
                             span.record("status", status.as_u16());
                         }
