@@ -6,6 +6,7 @@ use std::process::Command;
 /// Each run's arguments to the `bench` binary of `symphony-presence-bench`.
 const STANDARD_SET: &[&[&str]] = &[
     &["--repeat", "5"],
+    &["--subject", "generated", "--repeat", "5"],
     &[
         "--obo-users",
         "1000",
