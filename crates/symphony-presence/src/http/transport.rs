@@ -1,12 +1,12 @@
 //! The interceptors installed into the generated clients, and what they saw per attempt.
 //!
 //! progenitor decodes responses itself and, when a body does not decode, reports neither the
-//! status nor the headers. The response interceptor therefore records what the pipeline needs of them for the
-//! attempt in progress (a task-local [`Exchange`] the pipeline opens around each attempt) and
-//! hands progenitor the response without headers. It also sends the attempt's
-//! `X-Trace-Id`, and caps the body before progenitor reads it: a declared length over the cap is
-//! refused unread, and a body without one is read through a size limit, so a huge or endless
-//! body ends as an error and never as unbounded memory.
+//! status nor the headers. The response interceptor therefore records what the pipeline needs of
+//! them for the attempt in progress (a task-local [`Exchange`] the pipeline opens around each
+//! attempt) and hands progenitor the response without headers. The request interceptor sends the
+//! attempt's `X-Trace-Id`. The body is capped before progenitor reads it: a declared length over
+//! the cap is refused unread, and a body without one is read through a size limit, so a huge or
+//! endless body ends as an error and never as unbounded memory.
 
 use std::cell::RefCell;
 use std::future::Future;
@@ -16,6 +16,7 @@ use std::time::{Duration, SystemTime};
 use http_body_util::Limited;
 use reqwest::header::{HeaderName, HeaderValue, RETRY_AFTER};
 use reqwest::{ResponseBuilderExt, StatusCode};
+use symphony_pod_api::hooks::{OnRequest, OnResponse};
 
 use crate::retry::parse_retry_after;
 
@@ -79,8 +80,9 @@ pub(crate) async fn exchange<F: Future>(trace_id: TraceId, attempt: F) -> (F::Ou
 /// What the pipeline adds to every exchange of both generated clients.
 #[derive(Clone)]
 pub(crate) struct Interceptors {
-    on_request: Arc<dyn Fn(&mut reqwest::Request) + Send + Sync>,
-    on_response: Arc<dyn Fn(reqwest::Response) -> reqwest::Response + Send + Sync>,
+    // The pod crate's aliases; the login crate's name the same types.
+    on_request: OnRequest,
+    on_response: OnResponse,
 }
 
 impl Interceptors {
