@@ -122,11 +122,11 @@ where
     Fut: Future<Output = Result<(), String>> + Send + 'static,
 {
     let concurrency = concurrency.clamp(1, calls.max(1));
-    let server_cpu = match server {
+    let server_before = match server {
         Some(s) => s.cpu_time().await,
         None => Duration::ZERO,
     };
-    let process_cpu = measure::cpu_time(UsageWho::RUSAGE_SELF);
+    let process_before = measure::cpu_time(UsageWho::RUSAGE_SELF);
     let started = Instant::now();
     let workers: Vec<_> = (0..concurrency)
         .map(|w| {
@@ -148,12 +148,12 @@ where
         latencies.extend(worker.await.map_err(|e| e.to_string())??);
     }
     let elapsed = started.elapsed();
-    let process = measure::cpu_time(UsageWho::RUSAGE_SELF).saturating_sub(process_cpu);
+    let process_cpu = measure::cpu_time(UsageWho::RUSAGE_SELF).saturating_sub(process_before);
     let server_cpu = match server {
-        Some(s) => s.cpu_time().await.saturating_sub(server_cpu),
+        Some(s) => s.cpu_time().await.saturating_sub(server_before),
         None => Duration::ZERO,
     };
-    let client_cpu = process.saturating_sub(server_cpu);
+    let client_cpu = process_cpu.saturating_sub(server_cpu);
     latencies.sort_unstable();
     Ok(Run {
         calls_per_sec: calls as f64 / elapsed.as_secs_f64(),
