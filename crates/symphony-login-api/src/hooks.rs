@@ -6,10 +6,18 @@
 //!   response before its body is read ([`OnResponse`]), set through the client's [`Inner`] value.
 //!   Both are plain functions: the request is sent by the client's own `reqwest::Client`, with
 //!   no extra future or allocation per call.
+//! - The generated operations decode a body through [`from_response`] (the xtask's rewrite of
+//!   progenitor's `ResponseValue::from_response`). With it and a small `exec` future, an
+//!   operation's future is about 1 KiB rather than 1.6 KiB.
 
+use std::future::Future;
 use std::sync::Arc;
 
-use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
+use futures_util::FutureExt;
+use futures_util::future::Either;
+use http_body_util::BodyExt;
+use progenitor_client::{ClientHooks, ClientInfo, Error, OperationInfo, ResponseValue};
+use serde::de::DeserializeOwned;
 use tracing::Instrument;
 
 use crate::Client;
@@ -56,11 +64,13 @@ impl std::fmt::Debug for Inner {
 }
 
 impl ClientHooks<Inner> for Client {
-    async fn exec(
+    // A plain function returning a combinator: an `async fn` would keep the request and the span
+    // beside reqwest's future, and every operation's future would carry that size.
+    fn exec(
         &self,
         mut request: reqwest::Request,
         info: &OperationInfo,
-    ) -> reqwest::Result<reqwest::Response> {
+    ) -> impl Future<Output = reqwest::Result<reqwest::Response>> {
         let inner = self.inner();
         if let Some(on_request) = &inner.on_request {
             on_request(&mut request);
@@ -74,18 +84,38 @@ impl ClientHooks<Inner> for Client {
         );
         let sent = self.client().execute(request);
         // Without a subscriber the span is disabled; `instrument` would only add work per poll.
-        let response = if span.is_disabled() {
-            sent.await
+        let sent = if span.is_disabled() {
+            Either::Left(sent)
         } else {
-            sent.instrument(span.clone()).await
+            Either::Right(sent.instrument(span.clone()))
         };
-        match &response {
-            Ok(r) => span.record("status", r.status().as_u16()),
-            Err(_) => span.record("status", "transport error"),
-        };
-        match (response, &inner.on_response) {
-            (Ok(response), Some(on_response)) => Ok(on_response(response)),
-            (response, _) => response,
-        }
+        sent.map(move |response| {
+            match &response {
+                Ok(r) => span.record("status", r.status().as_u16()),
+                Err(_) => span.record("status", "transport error"),
+            };
+            match (response, &inner.on_response) {
+                (Ok(response), Some(on_response)) => Ok(on_response(response)),
+                (response, _) => response,
+            }
+        })
     }
+}
+
+/// Reads and decodes a response body as `ResponseValue::from_response` does, with the same
+/// errors, in a future of a quarter of its size: that one holds the response twice, and reqwest's
+/// `bytes()` within it twice more. The generated operations call this in its place.
+#[doc(hidden)]
+#[allow(clippy::result_large_err, reason = "the error type is progenitor's")]
+pub fn from_response<T: DeserializeOwned, E>(
+    response: reqwest::Response,
+) -> impl Future<Output = Result<ResponseValue<T>, Error<E>>> {
+    let (mut head, body) = http::Response::from(response).into_parts();
+    let (status, headers) = (head.status, std::mem::take(&mut head.headers));
+    body.collect().map(move |collected| {
+        let full = collected.map_err(Error::ResponseBodyError)?.to_bytes();
+        let inner =
+            serde_json::from_slice(&full).map_err(|e| Error::InvalidResponsePayload(full, e))?;
+        Ok(ResponseValue::new(inner, status, headers))
+    })
 }

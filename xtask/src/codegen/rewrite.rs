@@ -18,7 +18,37 @@ pub fn apply(file: &mut syn::File, api: &str) -> Result<(), CodegenError> {
                 .into(),
         });
     }
+    let mut decode = DecodeThroughHooks::default();
+    decode.visit_file_mut(file);
+    if decode.replaced == 0 && omit.sends > 0 {
+        return Err(CodegenError::Generate {
+            api: api.to_owned(),
+            message: "progenitor no longer decodes bodies with `ResponseValue::from_response`; \
+                      update DecodeThroughHooks in xtask/src/codegen/rewrite.rs"
+                .into(),
+        });
+    }
     Ok(())
+}
+
+/// progenitor decodes a body with `ResponseValue::from_response`, whose future is 944 bytes and
+/// made each operation's future 1.6 KiB: past glibc's thread cache, so that boxing it cost about
+/// 2,000 instructions a call (see docs/benchmarks.md). The crate's `hooks::from_response` does
+/// the same in a quarter of the size.
+#[derive(Default)]
+struct DecodeThroughHooks {
+    replaced: usize,
+}
+
+impl VisitMut for DecodeThroughHooks {
+    fn visit_expr_call_mut(&mut self, call: &mut syn::ExprCall) {
+        visit_mut::visit_expr_call_mut(self, call);
+        let func = &call.func;
+        if quote::quote!(#func).to_string() == "ResponseValue :: from_response" {
+            *call.func = syn::parse_quote!(crate::hooks::from_response);
+            self.replaced += 1;
+        }
+    }
 }
 
 /// prettyplease prints a multi-line `#[doc]` as an indented `/** */` block, which rustfmt
@@ -161,7 +191,7 @@ mod tests {
                 ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
             );
             header_map.append("sessionToken", session_token.to_string().try_into()?);
-            Ok(())
+            ResponseValue::from_response(response).await
         });
         apply(&mut file, "Test API").unwrap();
         let code = text(&file);
@@ -183,7 +213,7 @@ mod tests {
                 ::reqwest::header::HeaderName::from_static("api-version"),
                 ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
             );
-            Ok(())
+            ResponseValue::from_response(response).await
         });
         apply(&mut file, "Test API").unwrap();
         let code = text(&file);
@@ -191,6 +221,44 @@ mod tests {
             code.contains("let header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);"),
             "{code}"
         );
+    }
+
+    #[test]
+    fn bodies_are_decoded_through_the_hooks() {
+        let mut file = send(quote::quote! {
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map.append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+            );
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                _ => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+            }
+        });
+        apply(&mut file, "Test API").unwrap();
+        let code = text(&file);
+        assert_eq!(
+            code.matches("crate::hooks::from_response(response)")
+                .count(),
+            2,
+            "{code}"
+        );
+        assert!(!code.contains("ResponseValue::from_response"), "{code}");
+    }
+
+    #[test]
+    fn a_send_that_decodes_otherwise_is_refused() {
+        let mut file = send(quote::quote! {
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map.append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+            );
+            ResponseValue::decode(response).await
+        });
+        let err = apply(&mut file, "Test API").unwrap_err().to_string();
+        assert!(err.contains("DecodeThroughHooks"), "{err}");
     }
 
     #[test]
