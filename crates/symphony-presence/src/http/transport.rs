@@ -2,15 +2,18 @@
 //!
 //! progenitor decodes responses itself and, when a body does not decode, reports neither the
 //! status nor the headers. The response interceptor therefore records what the pipeline needs of
-//! them for the attempt in progress (a task-local [`Exchange`] the pipeline opens around each
-//! attempt) and hands progenitor the response without headers. The request interceptor sends the
+//! them for the attempt in progress and hands progenitor the response without headers. The
+//! attempt is an [`Exchange`]: while it is polled, its slot is this thread's current one, which
+//! the interceptors (called within that poll) read and write. The request interceptor sends the
 //! attempt's `X-Trace-Id`. The body is capped before progenitor reads it: a declared length over
 //! the cap is refused unread, and a body without one is read through a size limit, so a huge or
 //! endless body ends as an error and never as unbounded memory.
 
-use std::cell::RefCell;
+use std::cell::Cell;
 use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
+use std::task::{Context, Poll};
 use std::time::{Duration, SystemTime};
 
 use http_body_util::Limited;
@@ -22,18 +25,20 @@ use crate::retry::parse_retry_after;
 
 static TRACE_ID: HeaderName = HeaderName::from_static("x-trace-id");
 
-tokio::task_local! {
-    static EXCHANGE: Exchange;
+thread_local! {
+    /// The slot of the exchange being polled on this thread.
+    static CURRENT: Cell<Option<Slot>> = const { Cell::new(None) };
 }
 
 /// One attempt: the trace id to send and what came back.
-struct Exchange {
+#[derive(Clone, Copy)]
+struct Slot {
     trace_id: TraceId,
-    seen: RefCell<Seen>,
+    seen: Seen,
 }
 
 /// What the response interceptor saw of one response.
-#[derive(Debug, Default)]
+#[derive(Clone, Copy, Debug, Default)]
 pub(crate) struct Seen {
     pub status: Option<StatusCode>,
     pub retry_after: Option<Duration>,
@@ -63,18 +68,45 @@ impl TraceId {
     }
 }
 
-/// Runs one attempt with `trace_id`, returning its result and what the interceptors saw.
-pub(crate) async fn exchange<F: Future>(trace_id: TraceId, attempt: F) -> (F::Output, Seen) {
-    let exchange = Exchange {
-        trace_id,
-        seen: RefCell::default(),
-    };
-    EXCHANGE
-        .scope(exchange, async {
-            let output = attempt.await;
-            (output, EXCHANGE.with(|e| e.seen.take()))
-        })
-        .await
+/// Runs one attempt with `trace_id`; it ends with the attempt's result and what the interceptors
+/// saw. (A thread-local slot set around each poll costs less than `tokio::task_local!`, which
+/// moves its value in and out of a `RefCell` on every poll.)
+pub(crate) fn exchange<F: Future + Unpin>(trace_id: TraceId, attempt: F) -> Exchange<F> {
+    Exchange {
+        attempt,
+        slot: Slot {
+            trace_id,
+            seen: Seen::default(),
+        },
+    }
+}
+
+/// The future of [`exchange`].
+pub(crate) struct Exchange<F> {
+    attempt: F,
+    slot: Slot,
+}
+
+impl<F: Future + Unpin> Future for Exchange<F> {
+    type Output = (F::Output, Seen);
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = &mut *self;
+        // Puts back the outer slot even if the attempt panics.
+        struct Restore(Option<Slot>);
+        impl Drop for Restore {
+            fn drop(&mut self) {
+                CURRENT.set(self.0);
+            }
+        }
+        let restore = Restore(CURRENT.replace(Some(this.slot)));
+        let polled = Pin::new(&mut this.attempt).poll(cx);
+        if let Some(slot) = CURRENT.take() {
+            this.slot = slot;
+        }
+        drop(restore);
+        polled.map(|output| (output, this.slot.seen))
+    }
 }
 
 /// What the pipeline adds to every exchange of both generated clients.
@@ -107,7 +139,7 @@ impl Interceptors {
 }
 
 fn add_trace_id(request: &mut reqwest::Request) {
-    if let Ok(trace_id) = EXCHANGE.try_with(|e| e.trace_id) {
+    if let Some(Slot { trace_id, .. }) = CURRENT.get() {
         let value =
             HeaderValue::from_bytes(&trace_id.0).expect("hex digits are a valid header value");
         request.headers_mut().insert(TRACE_ID.clone(), value);
@@ -163,5 +195,8 @@ fn inspect(mut response: reqwest::Response, max_body: usize) -> reqwest::Respons
 
 fn record(f: impl FnOnce(&mut Seen)) {
     // Outside an exchange (nothing opens one but the pipeline) there is nothing to record.
-    let _ = EXCHANGE.try_with(|e| f(&mut e.seen.borrow_mut()));
+    if let Some(mut slot) = CURRENT.take() {
+        f(&mut slot.seen);
+        CURRENT.set(Some(slot));
+    }
 }
