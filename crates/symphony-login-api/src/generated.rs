@@ -559,7 +559,10 @@ pub mod builder {
                 encode_path(&user_id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append("sessionToken", session_token.to_string().try_into()?);
+            header_map.append(
+                ::reqwest::header::HeaderName::from_static("sessiontoken"),
+                session_token.try_into()?,
+            );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -642,7 +645,10 @@ pub mod builder {
                 encode_path(&username.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append("sessionToken", session_token.to_string().try_into()?);
+            header_map.append(
+                ::reqwest::header::HeaderName::from_static("sessiontoken"),
+                session_token.try_into()?,
+            );
             #[allow(unused_mut)]
             let mut request = client
                 .client

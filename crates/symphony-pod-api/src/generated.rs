@@ -905,7 +905,10 @@ pub mod builder {
             let session_token = session_token.map_err(Error::InvalidRequest)?;
             let url = format!("{}/v1/presence/feed/create", client.baseurl,);
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append("sessionToken", session_token.to_string().try_into()?);
+            header_map.append(
+                ::reqwest::header::HeaderName::from_static("sessiontoken"),
+                session_token.try_into()?,
+            );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -991,7 +994,10 @@ pub mod builder {
                 encode_path(&feed_id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append("sessionToken", session_token.to_string().try_into()?);
+            header_map.append(
+                ::reqwest::header::HeaderName::from_static("sessiontoken"),
+                session_token.try_into()?,
+            );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -1079,7 +1085,10 @@ pub mod builder {
                 encode_path(&feed_id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append("sessionToken", session_token.to_string().try_into()?);
+            header_map.append(
+                ::reqwest::header::HeaderName::from_static("sessiontoken"),
+                session_token.try_into()?,
+            );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -1163,7 +1172,10 @@ pub mod builder {
             let body = body.map_err(Error::InvalidRequest)?;
             let url = format!("{}/v1/user/presence/register", client.baseurl,);
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append("sessionToken", session_token.to_string().try_into()?);
+            header_map.append(
+                ::reqwest::header::HeaderName::from_static("sessiontoken"),
+                session_token.try_into()?,
+            );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -1236,7 +1248,10 @@ pub mod builder {
             let session_token = session_token.map_err(Error::InvalidRequest)?;
             let url = format!("{}/v2/user/presence", client.baseurl,);
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append("sessionToken", session_token.to_string().try_into()?);
+            header_map.append(
+                ::reqwest::header::HeaderName::from_static("sessiontoken"),
+                session_token.try_into()?,
+            );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -1342,7 +1357,10 @@ pub mod builder {
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/v2/user/presence", client.baseurl,);
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append("sessionToken", session_token.to_string().try_into()?);
+            header_map.append(
+                ::reqwest::header::HeaderName::from_static("sessiontoken"),
+                session_token.try_into()?,
+            );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -1440,7 +1458,10 @@ pub mod builder {
             let session_token = session_token.map_err(Error::InvalidRequest)?;
             let url = format!("{}/v2/users/presence", client.baseurl,);
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append("sessionToken", session_token.to_string().try_into()?);
+            header_map.append(
+                ::reqwest::header::HeaderName::from_static("sessiontoken"),
+                session_token.try_into()?,
+            );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -1552,7 +1573,10 @@ pub mod builder {
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/v3/user/presence", client.baseurl,);
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append("sessionToken", session_token.to_string().try_into()?);
+            header_map.append(
+                ::reqwest::header::HeaderName::from_static("sessiontoken"),
+                session_token.try_into()?,
+            );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -1657,7 +1681,10 @@ pub mod builder {
                 encode_path(&uid.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append("sessionToken", session_token.to_string().try_into()?);
+            header_map.append(
+                ::reqwest::header::HeaderName::from_static("sessiontoken"),
+                session_token.try_into()?,
+            );
             #[allow(unused_mut)]
             let mut request = client
                 .client
