@@ -70,9 +70,10 @@ where
                             span.record("trace_id", trace_id.as_str());
                         }
                         let secret = token.as_ref().map_or("", SessionToken::expose);
-                        // Boxed: the generated future is 1.6 KiB, and inline it would make every
-                        // enclosing state machine that large too. Written into the allocation:
-                        // `Box::pin` would copy all of it, though only its first bytes are set.
+                        // Boxed: inline, the generated future (about 1 KiB) makes every enclosing
+                        // state machine that large, and measured slower (docs/benchmarks.md).
+                        // Written into the allocation: `Box::pin` would copy all of it, though
+                        // only its first bytes are set.
                         let sending = Box::write(Box::new_uninit(), send(secret));
                         let (result, seen) = exchange(trace_id, Box::into_pin(sending)).await;
                         if let Some(status) = seen.status {

@@ -9,13 +9,14 @@
 //! the cap is refused unread, and a body without one is read through a size limit, so a huge or
 //! endless body ends as an error and never as unbounded memory.
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::{Duration, SystemTime};
 
+use bytes::BytesMut;
 use http_body_util::Limited;
 use reqwest::header::{HeaderName, HeaderValue, RETRY_AFTER};
 use reqwest::{ResponseBuilderExt, StatusCode};
@@ -28,6 +29,10 @@ static TRACE_ID: HeaderName = HeaderName::from_static("x-trace-id");
 thread_local! {
     /// The slot of the exchange being polled on this thread.
     static CURRENT: Cell<Option<Slot>> = const { Cell::new(None) };
+
+    /// Where trace id header values are cut from: one allocation per 256 of them rather than
+    /// one each, plus one more when reqwest clones the request (a cut is a reference count).
+    static TRACE_ID_BYTES: RefCell<BytesMut> = RefCell::new(BytesMut::new());
 }
 
 /// One attempt: the trace id to send and what came back.
@@ -54,13 +59,27 @@ pub(crate) struct TraceId([u8; 16]);
 impl TraceId {
     pub(crate) fn new() -> Self {
         const HEX: &[u8; 16] = b"0123456789abcdef";
-        let mut n = fastrand::u64(..);
         let mut digits = [0u8; 16];
-        for d in digits.iter_mut().rev() {
-            *d = HEX[(n & 0xf) as usize];
-            n >>= 4;
+        for (pair, byte) in digits
+            .chunks_exact_mut(2)
+            .zip(fastrand::u64(..).to_le_bytes())
+        {
+            pair[0] = HEX[usize::from(byte >> 4)];
+            pair[1] = HEX[usize::from(byte & 0xf)];
         }
         TraceId(digits)
+    }
+
+    /// The id as a header value.
+    fn header_value(&self) -> HeaderValue {
+        let bytes = TRACE_ID_BYTES.with_borrow_mut(|buf| {
+            if buf.capacity() < self.0.len() {
+                *buf = BytesMut::with_capacity(self.0.len() * 256);
+            }
+            buf.extend_from_slice(&self.0);
+            buf.split().freeze()
+        });
+        HeaderValue::from_maybe_shared(bytes).expect("hex digits are a valid header value")
     }
 
     pub(crate) fn as_str(&self) -> &str {
@@ -140,9 +159,9 @@ impl Interceptors {
 
 fn add_trace_id(request: &mut reqwest::Request) {
     if let Some(Slot { trace_id, .. }) = CURRENT.get() {
-        let value =
-            HeaderValue::from_bytes(&trace_id.0).expect("hex digits are a valid header value");
-        request.headers_mut().insert(TRACE_ID.clone(), value);
+        request
+            .headers_mut()
+            .insert(TRACE_ID.clone(), trace_id.header_value());
     }
 }
 
@@ -198,5 +217,28 @@ fn record(f: impl FnOnce(&mut Seen)) {
     if let Some(mut slot) = CURRENT.take() {
         f(&mut slot.seen);
         CURRENT.set(Some(slot));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn trace_ids_are_16_hex_digits_and_their_header_values_match() {
+        // More than one buffer's worth, so that a refill is crossed.
+        let ids: Vec<TraceId> = (0..600).map(|_| TraceId::new()).collect();
+        let values: Vec<HeaderValue> = ids.iter().map(TraceId::header_value).collect();
+        for (id, value) in ids.iter().zip(&values) {
+            assert_eq!(id.as_str().len(), 16);
+            assert!(
+                id.as_str()
+                    .bytes()
+                    .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
+            );
+            assert_eq!(value.to_str().unwrap(), id.as_str());
+        }
+        let distinct: std::collections::HashSet<&str> = ids.iter().map(TraceId::as_str).collect();
+        assert_eq!(distinct.len(), ids.len());
     }
 }
