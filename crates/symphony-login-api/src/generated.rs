@@ -474,8 +474,7 @@ pub mod builder {
             let body = body
                 .and_then(|v| types::AuthenticateRequest::try_from(v).map_err(|e| e.to_string()))
                 .map_err(Error::InvalidRequest)?;
-            let url = format!("{}/pubkey/app/authenticate", client.baseurl,);
-            let header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
+            let url = [&*client.baseurl, "/pubkey/app/authenticate"].concat();
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -485,7 +484,6 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .headers(header_map)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "post_pubkey_app_authenticate",
@@ -553,16 +551,13 @@ pub mod builder {
             } = self;
             let user_id = user_id.map_err(Error::InvalidRequest)?;
             let session_token = session_token.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/pubkey/app/user/{}/authenticate",
-                client.baseurl,
-                encode_path(&user_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("sessiontoken"),
-                session_token.try_into()?,
-            );
+            let url = [
+                &*client.baseurl,
+                "/pubkey/app/user/",
+                &*encode_path(&user_id.to_string()),
+                "/authenticate",
+            ]
+            .concat();
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -571,8 +566,12 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .headers(header_map)
                 .build()?;
+            let header_map = request.headers_mut();
+            header_map.append(
+                ::reqwest::header::HeaderName::from_static("sessiontoken"),
+                session_token.try_into()?,
+            );
             let info = OperationInfo {
                 operation_id: "post_pubkey_app_user_user_id_authenticate",
             };
@@ -639,16 +638,13 @@ pub mod builder {
             } = self;
             let username = username.map_err(Error::InvalidRequest)?;
             let session_token = session_token.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/pubkey/app/username/{}/authenticate",
-                client.baseurl,
-                encode_path(&username.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("sessiontoken"),
-                session_token.try_into()?,
-            );
+            let url = [
+                &*client.baseurl,
+                "/pubkey/app/username/",
+                &*encode_path(&username.to_string()),
+                "/authenticate",
+            ]
+            .concat();
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -657,8 +653,12 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .headers(header_map)
                 .build()?;
+            let header_map = request.headers_mut();
+            header_map.append(
+                ::reqwest::header::HeaderName::from_static("sessiontoken"),
+                session_token.try_into()?,
+            );
             let info = OperationInfo {
                 operation_id: "post_pubkey_app_username_username_authenticate",
             };
@@ -722,8 +722,7 @@ pub mod builder {
             let body = body
                 .and_then(|v| types::AuthenticateRequest::try_from(v).map_err(|e| e.to_string()))
                 .map_err(Error::InvalidRequest)?;
-            let url = format!("{}/pubkey/authenticate", client.baseurl,);
-            let header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
+            let url = [&*client.baseurl, "/pubkey/authenticate"].concat();
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -733,7 +732,6 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .headers(header_map)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "post_pubkey_authenticate",

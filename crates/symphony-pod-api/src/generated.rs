@@ -903,12 +903,7 @@ pub mod builder {
                 session_token,
             } = self;
             let session_token = session_token.map_err(Error::InvalidRequest)?;
-            let url = format!("{}/v1/presence/feed/create", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("sessiontoken"),
-                session_token.try_into()?,
-            );
+            let url = [&*client.baseurl, "/v1/presence/feed/create"].concat();
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -917,8 +912,12 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .headers(header_map)
                 .build()?;
+            let header_map = request.headers_mut();
+            header_map.append(
+                ::reqwest::header::HeaderName::from_static("sessiontoken"),
+                session_token.try_into()?,
+            );
             let info = OperationInfo {
                 operation_id: "post_v1_presence_feed_create",
             };
@@ -988,16 +987,13 @@ pub mod builder {
             } = self;
             let feed_id = feed_id.map_err(Error::InvalidRequest)?;
             let session_token = session_token.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/v1/presence/feed/{}/delete",
-                client.baseurl,
-                encode_path(&feed_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("sessiontoken"),
-                session_token.try_into()?,
-            );
+            let url = [
+                &*client.baseurl,
+                "/v1/presence/feed/",
+                &*encode_path(&feed_id.to_string()),
+                "/delete",
+            ]
+            .concat();
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -1006,8 +1002,12 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .headers(header_map)
                 .build()?;
+            let header_map = request.headers_mut();
+            header_map.append(
+                ::reqwest::header::HeaderName::from_static("sessiontoken"),
+                session_token.try_into()?,
+            );
             let info = OperationInfo {
                 operation_id: "post_v1_presence_feed_feed_id_delete",
             };
@@ -1079,16 +1079,13 @@ pub mod builder {
             } = self;
             let feed_id = feed_id.map_err(Error::InvalidRequest)?;
             let session_token = session_token.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/v1/presence/feed/{}/read",
-                client.baseurl,
-                encode_path(&feed_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("sessiontoken"),
-                session_token.try_into()?,
-            );
+            let url = [
+                &*client.baseurl,
+                "/v1/presence/feed/",
+                &*encode_path(&feed_id.to_string()),
+                "/read",
+            ]
+            .concat();
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -1097,8 +1094,12 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .headers(header_map)
                 .build()?;
+            let header_map = request.headers_mut();
+            header_map.append(
+                ::reqwest::header::HeaderName::from_static("sessiontoken"),
+                session_token.try_into()?,
+            );
             let info = OperationInfo {
                 operation_id: "get_v1_presence_feed_feed_id_read",
             };
@@ -1170,12 +1171,7 @@ pub mod builder {
             } = self;
             let session_token = session_token.map_err(Error::InvalidRequest)?;
             let body = body.map_err(Error::InvalidRequest)?;
-            let url = format!("{}/v1/user/presence/register", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("sessiontoken"),
-                session_token.try_into()?,
-            );
+            let url = [&*client.baseurl, "/v1/user/presence/register"].concat();
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -1185,8 +1181,12 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .headers(header_map)
                 .build()?;
+            let header_map = request.headers_mut();
+            header_map.append(
+                ::reqwest::header::HeaderName::from_static("sessiontoken"),
+                session_token.try_into()?,
+            );
             let info = OperationInfo {
                 operation_id: "post_v1_user_presence_register",
             };
@@ -1246,12 +1246,7 @@ pub mod builder {
                 session_token,
             } = self;
             let session_token = session_token.map_err(Error::InvalidRequest)?;
-            let url = format!("{}/v2/user/presence", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("sessiontoken"),
-                session_token.try_into()?,
-            );
+            let url = [&*client.baseurl, "/v2/user/presence"].concat();
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -1260,8 +1255,12 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .headers(header_map)
                 .build()?;
+            let header_map = request.headers_mut();
+            header_map.append(
+                ::reqwest::header::HeaderName::from_static("sessiontoken"),
+                session_token.try_into()?,
+            );
             let info = OperationInfo {
                 operation_id: "get_v2_user_presence",
             };
@@ -1355,12 +1354,7 @@ pub mod builder {
             let body = body
                 .and_then(|v| types::V2PresenceStatus::try_from(v).map_err(|e| e.to_string()))
                 .map_err(Error::InvalidRequest)?;
-            let url = format!("{}/v2/user/presence", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("sessiontoken"),
-                session_token.try_into()?,
-            );
+            let url = [&*client.baseurl, "/v2/user/presence"].concat();
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -1371,8 +1365,12 @@ pub mod builder {
                 )
                 .json(&body)
                 .query(&progenitor_client::QueryParam::new("soft", &soft))
-                .headers(header_map)
                 .build()?;
+            let header_map = request.headers_mut();
+            header_map.append(
+                ::reqwest::header::HeaderName::from_static("sessiontoken"),
+                session_token.try_into()?,
+            );
             let info = OperationInfo {
                 operation_id: "post_v2_user_presence",
             };
@@ -1456,12 +1454,7 @@ pub mod builder {
             let last_user_id = last_user_id.map_err(Error::InvalidRequest)?;
             let limit = limit.map_err(Error::InvalidRequest)?;
             let session_token = session_token.map_err(Error::InvalidRequest)?;
-            let url = format!("{}/v2/users/presence", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("sessiontoken"),
-                session_token.try_into()?,
-            );
+            let url = [&*client.baseurl, "/v2/users/presence"].concat();
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -1475,8 +1468,12 @@ pub mod builder {
                     &last_user_id,
                 ))
                 .query(&progenitor_client::QueryParam::new("limit", &limit))
-                .headers(header_map)
                 .build()?;
+            let header_map = request.headers_mut();
+            header_map.append(
+                ::reqwest::header::HeaderName::from_static("sessiontoken"),
+                session_token.try_into()?,
+            );
             let info = OperationInfo {
                 operation_id: "get_v2_users_presence",
             };
@@ -1571,12 +1568,7 @@ pub mod builder {
             let body = body
                 .and_then(|v| types::V2UserPresence::try_from(v).map_err(|e| e.to_string()))
                 .map_err(Error::InvalidRequest)?;
-            let url = format!("{}/v3/user/presence", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("sessiontoken"),
-                session_token.try_into()?,
-            );
+            let url = [&*client.baseurl, "/v3/user/presence"].concat();
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -1587,8 +1579,12 @@ pub mod builder {
                 )
                 .json(&body)
                 .query(&progenitor_client::QueryParam::new("soft", &soft))
-                .headers(header_map)
                 .build()?;
+            let header_map = request.headers_mut();
+            header_map.append(
+                ::reqwest::header::HeaderName::from_static("sessiontoken"),
+                session_token.try_into()?,
+            );
             let info = OperationInfo {
                 operation_id: "post_v3_user_presence",
             };
@@ -1675,16 +1671,13 @@ pub mod builder {
             let uid = uid.map_err(Error::InvalidRequest)?;
             let local = local.map_err(Error::InvalidRequest)?;
             let session_token = session_token.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/v3/user/{}/presence",
-                client.baseurl,
-                encode_path(&uid.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("sessiontoken"),
-                session_token.try_into()?,
-            );
+            let url = [
+                &*client.baseurl,
+                "/v3/user/",
+                &*encode_path(&uid.to_string()),
+                "/presence",
+            ]
+            .concat();
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -1694,8 +1687,12 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .query(&progenitor_client::QueryParam::new("local", &local))
-                .headers(header_map)
                 .build()?;
+            let header_map = request.headers_mut();
+            header_map.append(
+                ::reqwest::header::HeaderName::from_static("sessiontoken"),
+                session_token.try_into()?,
+            );
             let info = OperationInfo {
                 operation_id: "get_v3_user_uid_presence",
             };

@@ -79,7 +79,8 @@ pub(crate) async fn classify<T, E: ErrorBody>(
             if status.is_success() {
                 Err(decode(&cx, status, format!("unexpected body: {e}"), &bytes))
             } else {
-                // An error status whose body is not an `Error`: the status still says what happened.
+                // An error status whose body is not an `Error`: the status still says what
+                // happened.
                 Err(status_error(&cx, status, None, None))
             }
         }

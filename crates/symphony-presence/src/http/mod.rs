@@ -12,7 +12,8 @@ pub(crate) mod transport;
 pub(crate) struct Operation {
     /// The generated operation id, used in errors and spans.
     pub name: &'static str,
-    /// Whether repeating the request cannot change its effect (see [`RetryPolicy`](crate::RetryPolicy)).
+    /// Whether repeating the request cannot change its effect (see
+    /// [`RetryPolicy`](crate::RetryPolicy)).
     pub idempotent: bool,
     /// The response carries credentials, so a body must never be quoted in an error.
     pub sensitive_response: bool,
