@@ -5,8 +5,8 @@ use std::process::Command;
 
 /// Each run's arguments to the `bench` binary of `symphony-presence-bench`.
 const STANDARD_SET: &[&[&str]] = &[
-    &["--repeat", "5"],
-    &["--subject", "generated", "--repeat", "5"],
+    &["--repeat", "15"],
+    &["--subject", "generated", "--repeat", "15"],
     &[
         "--obo-users",
         "1000",
