@@ -30,8 +30,9 @@ thread_local! {
     /// The slot of the exchange being polled on this thread.
     static CURRENT: Cell<Option<Slot>> = const { Cell::new(None) };
 
-    /// Where trace id header values are cut from: one allocation per 256 of them rather than
-    /// one each, plus one more when reqwest clones the request (a cut is a reference count).
+    /// Where trace id header values are cut from, one allocation per 256 ids. A value of its
+    /// own would cost two a call: its own, and a shared copy when reqwest clones the request;
+    /// a cut costs a reference count.
     static TRACE_ID_BYTES: RefCell<BytesMut> = RefCell::new(BytesMut::new());
 }
 
