@@ -15,8 +15,6 @@ pub(super) struct HeaderParams {
     strings: HashMap<String, HashSet<String>>,
     /// The builder whose methods are being visited.
     builder: Option<String>,
-    /// Header names rewritten.
-    pub names: usize,
     /// What was found that this rewrite does not know, to be reported.
     pub unknown: Vec<String>,
 }
@@ -68,7 +66,6 @@ impl VisitMut for HeaderParams {
             }
         };
         call.args[0] = syn::parse_quote!(::reqwest::header::HeaderName::from_static(#name));
-        self.names += 1;
         let Some(value) = call.args.get_mut(1) else {
             return;
         };
