@@ -70,8 +70,9 @@ struct Args {
     /// alone (`gen` in the output), which shows progenitor's share of the overhead.
     #[arg(long, value_parser = ["sdk", "generated"], default_value = "sdk")]
     subject: String,
-    /// Profiling aid: make `--calls` calls through one client only, without measuring them.
-    /// `generated` is the generated client without the SDK around it.
+    /// Profiling aid: make `--calls` calls through one client only, at the first
+    /// `--concurrency` level (1 if none), printing no figures. `generated` is the generated
+    /// client without the SDK around it.
     #[arg(long, value_parser = ["sdk", "generated", "raw"])]
     only: Option<String>,
 }
@@ -174,11 +175,8 @@ async fn target(
 
 async fn compare(args: &Args, server: Option<&Server>) -> Result<(), String> {
     let (pod_url, sdk, token) = target(args, server).await?;
-    let raw = throughput::Raw::new(&pod_url, &token)?;
-    let subject = match args.subject.as_str() {
-        "generated" => Subject::Generated(Arc::new(throughput::Generated::new(&pod_url, &token)?)),
-        _ => Subject::Sdk(sdk),
-    };
+    let raw = subject("raw", &pod_url, &token, sdk.clone())?;
+    let subject = subject(&args.subject, &pod_url, &token, sdk)?;
     let name = subject.name();
     let levels = if args.concurrency.is_empty() {
         vec![1, 64]
@@ -334,22 +332,22 @@ async fn page(args: &Args, server: Option<&Server>) -> Result<(), String> {
     Ok(())
 }
 
-/// `--only`: one client, sequential, for a profiler to look at.
+/// `--only`: one client, at the first `--concurrency` level (1 if none), for a profiler to
+/// look at.
 async fn profile(args: &Args, server: Option<&Server>, only: &str) -> Result<(), String> {
     let (pod_url, sdk, token) = target(args, server).await?;
-    let raw = throughput::Raw::new(&pod_url, &token)?;
-    let generated = throughput::Generated::new(&pod_url, &token)?;
-    for _ in 0..args.calls {
-        match only {
-            "sdk" => sdk
-                .get_presence()
-                .await
-                .map(drop)
-                .map_err(|e| e.to_string())?,
-            "generated" => generated.get_presence().await?,
-            _ => raw.get_presence().await?,
-        }
-    }
+    let client = subject(only, &pod_url, &token, sdk)?;
+    let concurrency = args.concurrency.first().copied().unwrap_or(1);
+    client.measure(args.calls, concurrency, server).await?;
     println!("{} calls through {only}", args.calls);
     Ok(())
+}
+
+/// The client named `name` (`sdk`, `generated` or `raw`) for the same pod and token.
+fn subject(name: &str, pod_url: &str, token: &str, sdk: PresenceClient) -> Result<Subject, String> {
+    Ok(match name {
+        "sdk" => Subject::Sdk(sdk),
+        "generated" => Subject::Generated(Arc::new(throughput::Generated::new(pod_url, token)?)),
+        _ => Subject::Raw(Arc::new(throughput::Raw::new(pod_url, token)?)),
+    })
 }

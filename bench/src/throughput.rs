@@ -176,12 +176,14 @@ pub fn median(runs: &[Run]) -> Run {
     }
 }
 
-/// The client measured against bare reqwest.
+/// A client whose `get_presence` calls are measured.
 pub enum Subject {
     /// The full SDK: session provider, retry policy, error mapping, interceptors.
     Sdk(PresenceClient),
     /// The generated client alone, to tell progenitor's share of the overhead from the SDK's.
     Generated(Arc<Generated>),
+    /// Bare reqwest + serde_json, the baseline.
+    Raw(Arc<Raw>),
 }
 
 impl Subject {
@@ -190,10 +192,12 @@ impl Subject {
         match self {
             Subject::Sdk(_) => "sdk",
             Subject::Generated(_) => "gen",
+            Subject::Raw(_) => "raw",
         }
     }
 
-    async fn measure(
+    /// `calls` calls, `concurrency` at a time.
+    pub async fn measure(
         &self,
         calls: usize,
         concurrency: usize,
@@ -222,6 +226,14 @@ impl Subject {
                 })
                 .await
             }
+            Subject::Raw(bare) => {
+                let bare = bare.clone();
+                measure(calls, concurrency, server, move || {
+                    let bare = bare.clone();
+                    async move { bare.get_presence().await }
+                })
+                .await
+            }
         }
     }
 }
@@ -229,7 +241,7 @@ impl Subject {
 /// Interleaved subject and raw runs at one concurrency: (subject median, raw median).
 pub async fn compare(
     subject: &Subject,
-    raw: &Raw,
+    raw: &Subject,
     server: Option<&Server>,
     calls: usize,
     concurrency: usize,
@@ -247,14 +259,7 @@ pub async fn compare(
             if subject_turn {
                 subject_runs.push(subject.measure(calls, concurrency, server).await?);
             } else {
-                let bare = Arc::new(raw.clone());
-                raw_runs.push(
-                    measure(calls, concurrency, server, move || {
-                        let bare = bare.clone();
-                        async move { bare.get_presence().await }
-                    })
-                    .await?,
-                );
+                raw_runs.push(raw.measure(calls, concurrency, server).await?);
             }
         }
     }

@@ -109,4 +109,14 @@ fn profiling_aid_calls_through_each_client() {
             Some(format!("20 calls through {only}").as_str())
         );
     }
+    let out = bench(&[
+        "--only",
+        "sdk",
+        "--calls",
+        "20",
+        "--concurrency",
+        "4",
+        "--no-pin",
+    ]);
+    assert_eq!(out.lines().last(), Some("20 calls through sdk"));
 }
