@@ -69,16 +69,16 @@ impl Raw {
     }
 }
 
-/// The generated client alone (`symphony-pod-api`, no SDK layer), over the same settings.
+/// The generated client alone (`symphony-api`, no SDK layer), over the same settings.
 pub struct Generated {
-    api: symphony_pod_api::Client,
+    api: symphony_api::pod::Client,
     token: String,
 }
 
 impl Generated {
     pub fn new(pod_url: &str, token: &str) -> Result<Generated, String> {
         Ok(Generated {
-            api: symphony_pod_api::Client::new_with_client(
+            api: symphony_api::pod::Client::new_with_client(
                 pod_url,
                 http_client()?,
                 Default::default(),

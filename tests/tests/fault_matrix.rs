@@ -82,7 +82,7 @@ fn server_error(r: &Result<Presence, Error>, status: u16) -> bool {
 }
 
 fn decode_200(r: &Result<Presence, Error>) -> bool {
-    matches!(r, Err(Error::Decode(e)) if e.status.as_u16() == 200)
+    matches!(r, Err(Error::Decode(e)) if e.status.map(|s| s.as_u16()) == Some(200))
 }
 
 fn transport(r: &Result<Presence, Error>, kind: TransportErrorKind) -> bool {

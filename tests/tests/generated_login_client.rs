@@ -4,7 +4,7 @@
 use httpmock::Method::POST;
 use httpmock::MockServer;
 use serde_json::json;
-use symphony_login_api::{Client, Error, types};
+use symphony_api::login::{Client, Error, types};
 
 fn client(server: &MockServer) -> Client {
     Client::new(&server.url("/login"), Default::default())

@@ -4,7 +4,9 @@
 use httpmock::Method::{GET, POST};
 use httpmock::MockServer;
 use serde_json::json;
-use symphony_pod_api::{Client, Error, types};
+use symphony_api::ErrorBody;
+use symphony_api::hooks::{BodyTooLarge, InvalidBody};
+use symphony_api::pod::{Client, Error, types};
 
 const TOKEN: &str = "session-token-123";
 
@@ -262,7 +264,7 @@ async fn declared_error_statuses_decode_to_error_code_and_message() {
 #[tokio::test]
 async fn every_operation_decodes_a_401_error_body() {
     let server = MockServer::start_async().await;
-    server
+    let mock = server
         .mock_async(|when, then| {
             when.header("sessionToken", TOKEN);
             then.status(401)
@@ -270,7 +272,7 @@ async fn every_operation_decodes_a_401_error_body() {
         })
         .await;
     let c = client(&server);
-    let results: Vec<Result<(), Error<types::Error>>> = vec![
+    let results: Vec<Result<(), Error<ErrorBody>>> = vec![
         c.get_v2_user_presence()
             .session_token(TOKEN)
             .send()
@@ -328,7 +330,6 @@ async fn every_operation_decodes_a_401_error_body() {
             .await
             .map(drop),
     ];
-    assert_eq!(results.len(), 9);
     for (i, result) in results.into_iter().enumerate() {
         match result {
             Err(Error::ErrorResponse(body)) => {
@@ -342,46 +343,118 @@ async fn every_operation_decodes_a_401_error_body() {
             other => panic!("operation {i}: expected a 401 ErrorResponse, got {other:?}"),
         }
     }
+    // One request from each of the nine operations.
+    assert_eq!(mock.calls_async().await, 9);
 }
 
 #[tokio::test]
-async fn interceptors_see_each_request_and_may_replace_the_response() {
-    use std::sync::Arc;
-    use std::sync::atomic::{AtomicUsize, Ordering};
-
+async fn the_trace_id_parameter_is_sent_as_x_trace_id() {
     let server = MockServer::start_async().await;
     let mock = server
         .mock_async(|when, then| {
-            common(when, GET, "/v2/user/presence").header("x-added", "yes");
+            common(when, GET, "/v2/user/presence").header("x-trace-id", "0123456789abcdef");
             then.status(200).json_body(presence_json());
         })
         .await;
-    let responses = Arc::new(AtomicUsize::new(0));
-    let seen = Arc::clone(&responses);
-    let inner = symphony_pod_api::hooks::Inner::default()
-        .on_request(Arc::new(|request: &mut reqwest::Request| {
-            request
-                .headers_mut()
-                .insert("x-added", reqwest::header::HeaderValue::from_static("yes"));
-        }))
-        .on_response(Arc::new(move |response: reqwest::Response| {
-            seen.fetch_add(1, Ordering::SeqCst);
-            // A replacement body shows that the client decodes what the interceptor returns.
-            let replaced = http::Response::builder()
-                .status(200)
-                .body(r#"{"category":"BUSY"}"#)
-                .unwrap();
-            drop(response);
-            reqwest::Response::from(replaced)
-        }));
-    let client = Client::new_with_client(&server.url("/pod"), reqwest::Client::new(), inner);
-    let p = client
+    client(&server)
+        .get_v2_user_presence()
+        .session_token(TOKEN)
+        .x_trace_id("0123456789abcdef")
+        .send()
+        .await
+        .unwrap();
+    mock.assert_async().await;
+}
+
+fn capped_client(server: &MockServer, limit: usize) -> Client {
+    let inner = symphony_api::hooks::Inner::default().max_response_bytes(limit);
+    Client::new_with_client(&server.url("/pod"), reqwest::Client::new(), inner)
+}
+
+/// The `BodyTooLarge` in a body error's source chain.
+fn too_large(err: &Error<ErrorBody>) -> Option<BodyTooLarge> {
+    let Error::ResponseBodyError(e) = err else {
+        return None;
+    };
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(current) = source {
+        if let Some(found) = current.downcast_ref::<BodyTooLarge>() {
+            return Some(*found);
+        }
+        source = current.source();
+    }
+    None
+}
+
+#[tokio::test]
+async fn a_body_over_the_cap_fails_with_its_status_and_the_cap() {
+    let server = MockServer::start_async().await;
+    server
+        .mock_async(|when, then| {
+            common(when, GET, "/v2/user/presence");
+            then.status(200).body(format!(
+                r#"{{"category":"AVAILABLE","padding":"{}"}}"#,
+                "x".repeat(4096)
+            ));
+        })
+        .await;
+    let err = capped_client(&server, 1024)
         .get_v2_user_presence()
         .session_token(TOKEN)
         .send()
         .await
-        .unwrap();
-    assert_eq!(p.category, "BUSY");
-    assert_eq!(responses.load(Ordering::SeqCst), 1);
-    mock.assert_async().await;
+        .unwrap_err();
+    let found = too_large(&err).unwrap_or_else(|| panic!("expected BodyTooLarge, got {err:?}"));
+    assert_eq!(found.status.as_u16(), 200);
+    assert_eq!(found.limit, 1024);
+}
+
+#[tokio::test]
+async fn an_undecodable_body_keeps_its_status_and_headers() {
+    let server = MockServer::start_async().await;
+    server
+        .mock_async(|when, then| {
+            common(when, GET, "/v2/user/presence");
+            then.status(200)
+                .header("x-extra", "kept")
+                .body(r#"{"userId": 1}"#);
+        })
+        .await;
+    server
+        .mock_async(|when, then| {
+            common(when, GET, "/v3/user/7/presence");
+            then.status(401)
+                .header("retry-after", "3")
+                .body("<html>gateway says no</html>");
+        })
+        .await;
+    let c = client(&server);
+    let err = c
+        .get_v2_user_presence()
+        .session_token(TOKEN)
+        .send()
+        .await
+        .unwrap_err();
+    let Error::UnexpectedResponse(response) = err else {
+        panic!("expected UnexpectedResponse, got {err:?}")
+    };
+    assert_eq!(response.status().as_u16(), 200);
+    assert_eq!(response.headers()["x-extra"], "kept");
+    let InvalidBody(e) = response.extensions().get::<InvalidBody>().unwrap();
+    assert!(e.to_string().contains("missing field `category`"), "{e}");
+    assert_eq!(response.text().await.unwrap(), r#"{"userId": 1}"#);
+
+    let err = c
+        .get_v3_user_uid_presence()
+        .uid(7)
+        .session_token(TOKEN)
+        .send()
+        .await
+        .unwrap_err();
+    let Error::UnexpectedResponse(response) = err else {
+        panic!("expected UnexpectedResponse, got {err:?}")
+    };
+    assert_eq!(response.status().as_u16(), 401);
+    assert_eq!(response.headers()["retry-after"], "3");
+    assert!(response.extensions().get::<InvalidBody>().is_some());
 }

@@ -422,7 +422,9 @@ async fn injected_faults_are_applied_in_order_and_counted() {
         malformed_body: 1,
         ..Faults::default()
     });
-    assert!(matches!(c.get_presence().await, Err(Error::Decode(e)) if e.status.as_u16() == 200));
+    assert!(
+        matches!(c.get_presence().await, Err(Error::Decode(e)) if e.status.map(|s| s.as_u16()) == Some(200))
+    );
 
     pod.set_faults(Faults {
         latency_ms: 50,

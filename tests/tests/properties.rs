@@ -63,11 +63,11 @@ proptest! {
         // Each decode returns a value or an error; a panic fails the test.
         let _ = serde_json::from_str::<Presence>(&text);
         let _ = serde_json::from_str::<Vec<Presence>>(&text);
-        let _ = serde_json::from_str::<symphony_pod_api::types::V2Presence>(&text);
-        let _ = serde_json::from_str::<symphony_pod_api::types::V2PresenceList>(&text);
-        let _ = serde_json::from_str::<symphony_pod_api::types::Error>(&text);
-        let _ = serde_json::from_str::<symphony_login_api::types::Token>(&text);
-        if let Ok(p) = serde_json::from_str::<symphony_pod_api::types::V2Presence>(&text) {
+        let _ = serde_json::from_str::<symphony_api::pod::types::V2Presence>(&text);
+        let _ = serde_json::from_str::<symphony_api::pod::types::V2PresenceList>(&text);
+        let _ = serde_json::from_str::<symphony_api::ErrorBody>(&text);
+        let _ = serde_json::from_str::<symphony_api::login::types::Token>(&text);
+        if let Ok(p) = serde_json::from_str::<symphony_api::pod::types::V2Presence>(&text) {
             let typed = Presence::from(p.clone());
             prop_assert_eq!(typed.category.as_str(), p.category.as_str());
             prop_assert_eq!(typed.user_id.map(|u| u.0), p.user_id);
@@ -77,8 +77,8 @@ proptest! {
     #[test]
     fn decoding_any_bytes_never_panics(bytes in prop::collection::vec(any::<u8>(), 0..256)) {
         let _ = serde_json::from_slice::<Presence>(&bytes);
-        let _ = serde_json::from_slice::<symphony_pod_api::types::V2PresenceList>(&bytes);
-        let _ = serde_json::from_slice::<symphony_login_api::types::Token>(&bytes);
+        let _ = serde_json::from_slice::<symphony_api::pod::types::V2PresenceList>(&bytes);
+        let _ = serde_json::from_slice::<symphony_api::login::types::Token>(&bytes);
     }
 
     #[test]

@@ -3,10 +3,12 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-const OUTPUTS: &[&str] = &[
-    "crates/symphony-pod-api/src/generated.rs",
-    "crates/symphony-login-api/src/generated.rs",
-];
+/// The APIs under `openapi/`, and where each one's code is generated.
+const APIS: &[&str] = &["login", "pod"];
+
+fn output(api: &str) -> String {
+    format!("crates/symphony-api/src/generated/{api}.rs")
+}
 
 fn workspace() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -18,7 +20,7 @@ fn workspace() -> PathBuf {
 /// A temporary root holding a copy of `openapi/` and of the checked-in generated files.
 fn copy_of_workspace() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    for api in ["pod", "login"] {
+    for api in APIS {
         let from = workspace().join("openapi").join(api);
         let to = dir.path().join("openapi").join(api);
         std::fs::create_dir_all(&to).unwrap();
@@ -27,10 +29,10 @@ fn copy_of_workspace() -> tempfile::TempDir {
             std::fs::copy(&path, to.join(path.file_name().unwrap())).unwrap();
         }
     }
-    for output in OUTPUTS {
-        let to = dir.path().join(output);
+    for api in APIS {
+        let to = dir.path().join(output(api));
         std::fs::create_dir_all(to.parent().unwrap()).unwrap();
-        std::fs::copy(workspace().join(output), to).unwrap();
+        std::fs::copy(workspace().join(output(api)), to).unwrap();
     }
     dir
 }
@@ -45,9 +47,8 @@ fn codegen(root: &Path, check: bool) -> Output {
 }
 
 fn outputs(root: &Path) -> Vec<Option<Vec<u8>>> {
-    OUTPUTS
-        .iter()
-        .map(|o| std::fs::read(root.join(o)).ok())
+    APIS.iter()
+        .map(|api| std::fs::read(root.join(output(api))).ok())
         .collect()
 }
 
@@ -96,8 +97,8 @@ fn checked_in_code_matches_the_documents() {
 #[test]
 fn output_is_byte_identical_from_run_to_run() {
     let root = copy_of_workspace();
-    for output in OUTPUTS {
-        std::fs::remove_file(root.path().join(output)).unwrap();
+    for api in APIS {
+        std::fs::remove_file(root.path().join(output(api))).unwrap();
     }
     assert!(codegen(root.path(), false).status.success());
     let first = outputs(root.path());
@@ -125,7 +126,7 @@ fn check_fails_with_a_diff_after_info_version_changes() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(1), "{stdout}");
     assert!(
-        stdout.contains("--- a/crates/symphony-pod-api/src/generated.rs"),
+        stdout.contains("--- a/crates/symphony-api/src/generated/pod.rs"),
         "{stdout}"
     );
     assert!(stdout.contains("-// API: Pod API 20.17.1"), "{stdout}");
@@ -135,7 +136,7 @@ fn check_fails_with_a_diff_after_info_version_changes() {
         "api_version() changes too: {stdout}"
     );
     assert!(
-        !stdout.contains("symphony-login-api/src/generated.rs ---"),
+        !stdout.contains("generated/login.rs ---"),
         "login is unchanged"
     );
     assert_eq!(outputs(root.path()), before, "--check writes nothing");

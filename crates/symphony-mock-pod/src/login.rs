@@ -4,7 +4,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use serde::Deserialize;
-use symphony_login_api::types::{AuthenticateRequest, Token};
+use symphony_api::login::types::{AuthenticateRequest, Token};
 
 use crate::server::{Fail, Handled, Reply, Request, Route, body, fail, json};
 use crate::state::{Principal, State};

@@ -1,6 +1,6 @@
 //! The nine Presence operations under `/pod`.
 
-use symphony_pod_api::types::{
+use symphony_api::pod::types::{
     StringId, SuccessResponse, SuccessResponseFormat, UserIdList, V2Presence, V2PresenceList,
     V2PresenceStatus, V2UserPresence,
 };

@@ -81,7 +81,7 @@ pub(crate) fn json(status: u16, value: &impl Serialize) -> Reply {
 pub(crate) fn error(status: u16, message: &str) -> Reply {
     json(
         status,
-        &symphony_pod_api::types::Error {
+        &symphony_api::ErrorBody {
             code: Some(i32::from(status)),
             message: Some(message.to_owned()),
         },

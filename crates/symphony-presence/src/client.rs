@@ -7,7 +7,8 @@ use std::time::Duration;
 
 use progenitor_client::ResponseValue;
 use reqwest::header::{HeaderName, HeaderValue};
-use symphony_pod_api::ClientInfo;
+use symphony_api::ErrorBody;
+use symphony_api::pod::ClientInfo;
 
 use crate::error::Error;
 use crate::http::{Operation, pipeline};
@@ -15,8 +16,7 @@ use crate::retry::RetryPolicy;
 use crate::session::SessionProvider;
 use crate::settings::{self, HttpSettings};
 
-type PodResult<T> =
-    Result<ResponseValue<T>, progenitor_client::Error<symphony_pod_api::types::Error>>;
+type PodResult<T> = Result<ResponseValue<T>, progenitor_client::Error<ErrorBody>>;
 
 /// The client for Symphony's Presence API.
 ///
@@ -45,7 +45,7 @@ pub struct PresenceClient {
 
 /// What every clone and every [`with_session`](PresenceClient::with_session) variant shares.
 struct ClientInner {
-    api: symphony_pod_api::Client,
+    api: symphony_api::pod::Client,
     retry: RetryPolicy,
 }
 
@@ -104,13 +104,16 @@ impl PresenceClient {
     ) -> impl Future<Output = Result<T, Error>> + 'a
     where
         T: 'a,
-        F: Fn(&'a symphony_pod_api::Client, &str) -> Fut + 'a,
+        F: Fn(&'a symphony_api::pod::Client, &str, String) -> Fut + 'a,
         Fut: Future<Output = PodResult<T>> + 'a,
     {
         let inner = &*self.inner;
-        pipeline::call(&inner.retry, op, Some(&*self.session), move |token| {
-            send(&inner.api, token)
-        })
+        pipeline::call(
+            &inner.retry,
+            op,
+            Some(&*self.session),
+            move |token, trace_id| send(&inner.api, token, trace_id),
+        )
     }
 }
 
@@ -198,11 +201,11 @@ impl PresenceClientBuilder {
             Error::InvalidInput("a session is required: call .session(..)".into())
         })?;
         let url = settings::base_url(&self.pod_url, "pod")?;
-        let (http, interceptors) = self.settings.client()?;
-        let api = symphony_pod_api::Client::new_with_client(
+        let (http, hooks) = self.settings.client()?;
+        let api = symphony_api::pod::Client::new_with_client(
             &settings::base_url_string(&url),
             http,
-            interceptors.pod(),
+            hooks,
         );
         Ok(PresenceClient {
             session,

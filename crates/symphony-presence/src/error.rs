@@ -84,7 +84,7 @@ impl Error {
     /// The HTTP status of the response, if one arrived.
     pub fn status(&self) -> Option<StatusCode> {
         match self {
-            Error::Decode(e) => Some(e.status),
+            Error::Decode(e) => e.status,
             other => other.service_error().map(|e| e.status),
         }
     }
@@ -207,8 +207,9 @@ impl std::error::Error for TransportError {
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct DecodeError {
-    /// The HTTP status of the response.
-    pub status: StatusCode,
+    /// The HTTP status of the response. `None` only for an internal error of the generated
+    /// layer that reported an undecodable body without its response, which it never should.
+    pub status: Option<StatusCode>,
     /// The operation that failed.
     pub operation: &'static str,
     /// Why the body was refused.
@@ -223,7 +224,7 @@ impl DecodeError {
     pub const MAX_BODY_EXCERPT: usize = 512;
 
     pub(crate) fn new(
-        status: StatusCode,
+        status: Option<StatusCode>,
         operation: &'static str,
         reason: impl Into<String>,
         body: &[u8],
@@ -240,12 +241,15 @@ impl DecodeError {
 
 impl fmt::Display for DecodeError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{} answered HTTP {}: {}",
-            self.operation,
-            self.status.as_u16(),
-            self.reason
-        )
+        match self.status {
+            Some(status) => write!(
+                f,
+                "{} answered HTTP {}: {}",
+                self.operation,
+                status.as_u16(),
+                self.reason
+            ),
+            None => write!(f, "{}: {}", self.operation, self.reason),
+        }
     }
 }

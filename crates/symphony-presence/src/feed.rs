@@ -65,8 +65,9 @@ impl PresenceClient {
     /// leave a second feed.
     pub async fn create_feed(&self) -> Result<FeedId, Error> {
         let created = self
-            .call(CREATE_FEED, |api, token| {
+            .call(CREATE_FEED, |api, token, trace_id| {
                 api.post_v1_presence_feed_create()
+                    .x_trace_id(trace_id)
                     .session_token(token)
                     .send()
             })
@@ -93,8 +94,9 @@ impl PresenceClient {
     /// [`get_presence`](Self::get_presence).
     pub async fn read_feed(&self, feed: &FeedId) -> Result<Vec<Presence>, Error> {
         let list = self
-            .call(READ_FEED, |api, token| {
+            .call(READ_FEED, |api, token, trace_id| {
                 api.get_v1_presence_feed_feed_id_read()
+                    .x_trace_id(trace_id)
                     .feed_id(feed.as_str())
                     .session_token(token)
                     .send()
@@ -116,8 +118,9 @@ impl PresenceClient {
     ///
     /// As [`read_feed`](Self::read_feed).
     pub async fn delete_feed(&self, feed: &FeedId) -> Result<(), Error> {
-        self.call(DELETE_FEED, |api, token| {
+        self.call(DELETE_FEED, |api, token, trace_id| {
             api.post_v1_presence_feed_feed_id_delete()
+                .x_trace_id(trace_id)
                 .feed_id(feed.as_str())
                 .session_token(token)
                 .send()

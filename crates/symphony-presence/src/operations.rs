@@ -1,6 +1,6 @@
 //! The single-request Presence operations. Each is one call through the shared pipeline.
 
-use symphony_pod_api::types::{UserIdList, V2PresenceStatus, V2UserPresence};
+use symphony_api::pod::types::{UserIdList, V2PresenceStatus, V2UserPresence};
 
 use crate::client::PresenceClient;
 use crate::error::Error;
@@ -29,8 +29,11 @@ impl PresenceClient {
     /// [`Error::Unauthorized`] if the session is rejected even after a refresh; otherwise any
     /// [`Error`] after the retry policy gives up.
     pub async fn get_presence(&self) -> Result<Presence, Error> {
-        self.call(GET_PRESENCE, |api, token| {
-            api.get_v2_user_presence().session_token(token).send()
+        self.call(GET_PRESENCE, |api, token, trace_id| {
+            api.get_v2_user_presence()
+                .x_trace_id(trace_id)
+                .session_token(token)
+                .send()
         })
         .await
         .map(Presence::from)
@@ -64,8 +67,9 @@ impl PresenceClient {
         let body = V2PresenceStatus {
             category: category.to_string(),
         };
-        self.call(SET_PRESENCE, |api, token| {
+        self.call(SET_PRESENCE, |api, token, trace_id| {
             api.post_v2_user_presence()
+                .x_trace_id(trace_id)
                 .session_token(token)
                 .soft(soft)
                 .body(body.clone())
@@ -96,8 +100,9 @@ impl PresenceClient {
     /// [`Error::NotFound`] if the user cannot be located, [`Error::Forbidden`] without the
     /// entitlement; otherwise as [`get_presence`](Self::get_presence).
     pub async fn user_presence(&self, uid: UserId, local: bool) -> Result<Presence, Error> {
-        self.call(USER_PRESENCE, |api, token| {
+        self.call(USER_PRESENCE, |api, token, trace_id| {
             api.get_v3_user_uid_presence()
+                .x_trace_id(trace_id)
                 .uid(uid.0)
                 .local(local)
                 .session_token(token)
@@ -134,8 +139,9 @@ impl PresenceClient {
                 "register_interest needs at least one user id".into(),
             ));
         }
-        self.call(REGISTER_INTEREST, |api, token| {
+        self.call(REGISTER_INTEREST, |api, token, trace_id| {
             api.post_v1_user_presence_register()
+                .x_trace_id(trace_id)
                 .session_token(token)
                 .body(body.clone())
                 .send()
@@ -172,8 +178,9 @@ impl PresenceClient {
             category: category.to_string(),
             user_id: Some(uid.0),
         };
-        self.call(SET_USER_PRESENCE, |api, token| {
+        self.call(SET_USER_PRESENCE, |api, token, trace_id| {
             api.post_v3_user_presence()
+                .x_trace_id(trace_id)
                 .session_token(token)
                 .soft(soft)
                 .body(body.clone())

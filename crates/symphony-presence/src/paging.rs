@@ -66,9 +66,10 @@ impl PresenceClient {
             )));
         }
         let list = self
-            .call(LIST_PRESENCE, |api, token| {
+            .call(LIST_PRESENCE, |api, token, trace_id| {
                 let request = api
                     .get_v2_users_presence()
+                    .x_trace_id(trace_id)
                     .limit(i64::from(limit))
                     .session_token(token);
                 match after {

@@ -5,7 +5,7 @@ use std::str::FromStr;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize};
-use symphony_pod_api::types::V2Presence;
+use symphony_api::pod::types::V2Presence;
 
 use crate::PresenceCategory;
 

@@ -6,7 +6,6 @@ use std::time::Duration;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 
 use crate::error::Error;
-use crate::http::transport::Interceptors;
 use crate::retry::RetryPolicy;
 
 /// The `User-Agent` sent by default: `symphony-presence-rs/<version>`.
@@ -99,9 +98,9 @@ impl HttpSettings {
         self
     }
 
-    /// A `reqwest::Client` built from these settings, and the interceptors for the generated
+    /// A `reqwest::Client` built from these settings, and the hooks' settings for the generated
     /// clients that send through it.
-    pub(crate) fn client(&self) -> Result<(reqwest::Client, Interceptors), Error> {
+    pub(crate) fn client(&self) -> Result<(reqwest::Client, symphony_api::hooks::Inner), Error> {
         for reserved in ["sessiontoken", "x-trace-id"] {
             if self.default_headers.contains_key(reserved) {
                 return Err(Error::InvalidInput(format!(
@@ -125,7 +124,9 @@ impl HttpSettings {
         let http = builder
             .build()
             .map_err(|e| Error::InvalidInput(format!("cannot build the HTTP client: {e}")))?;
-        Ok((http, Interceptors::new(self.max_response_bytes)))
+        let hooks =
+            symphony_api::hooks::Inner::default().max_response_bytes(self.max_response_bytes);
+        Ok((http, hooks))
     }
 }
 

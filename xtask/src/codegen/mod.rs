@@ -1,4 +1,5 @@
-//! `cargo xtask codegen`: documents → merged document → normalised document → Rust.
+//! `cargo xtask codegen`: documents → merged document → normalised document → augmented
+//! document → Rust.
 //!
 //! Each stage is its own module and fails with a [`CodegenError`] that names the file, and
 //! where it applies the JSON pointer, so that a bad document never produces a partial write.
@@ -6,6 +7,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+mod augment;
 mod error;
 mod load;
 mod merge;
@@ -16,24 +18,28 @@ mod rewrite;
 
 pub use error::CodegenError;
 
-/// One API: the folder of documents it is built from and the file it generates.
-struct Api {
-    /// Folder under `openapi/`.
-    name: &'static str,
-    /// Output path, relative to the workspace root.
-    output: &'static str,
+/// Where the generated module of the API in `openapi/<api>/` goes, relative to the workspace
+/// root. Every API is one module of the one generated crate.
+pub fn output_path(api: &str) -> PathBuf {
+    PathBuf::from(format!("crates/symphony-api/src/generated/{api}.rs"))
 }
 
-const APIS: &[Api] = &[
-    Api {
-        name: "pod",
-        output: "crates/symphony-pod-api/src/generated.rs",
-    },
-    Api {
-        name: "login",
-        output: "crates/symphony-login-api/src/generated.rs",
-    },
-];
+/// The APIs: one per folder under `openapi/`, in name order.
+pub fn apis(openapi: &Path) -> Result<Vec<String>, CodegenError> {
+    let read_err = |source| CodegenError::Read {
+        path: openapi.to_path_buf(),
+        source,
+    };
+    let mut apis = Vec::new();
+    for entry in std::fs::read_dir(openapi).map_err(read_err)? {
+        let entry = entry.map_err(read_err)?;
+        if entry.file_type().map_err(read_err)?.is_dir() {
+            apis.push(entry.file_name().to_string_lossy().into_owned());
+        }
+    }
+    apis.sort();
+    Ok(apis)
+}
 
 /// Whether to write the generated files or only compare them.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -58,13 +64,15 @@ pub fn run(root: &Path, mode: Mode) -> Result<Outcome, CodegenError> {
         return Err(CodegenError::MissingOpenApiDir(openapi));
     }
 
-    let mut rendered = Vec::with_capacity(APIS.len());
-    for api in APIS {
-        let docs = load::documents(root, &openapi.join(api.name))?;
+    let mut rendered = Vec::new();
+    for api in apis(&openapi)? {
+        let docs = load::documents(root, &openapi.join(&api))?;
         let merged = merge::merge(&docs)?;
-        let normalised = normalise::normalise(merged.document, &merged.origin)?;
-        let code = render::render(&normalised, &merged.summary)?;
-        rendered.push((api, PathBuf::from(api.output), code, merged.summary));
+        let mut spec = normalise::normalise(merged.document, &merged.origin)?;
+        augment::augment(&mut spec);
+        let code = render::render(&spec, &merged.summary)?;
+        let output = output_path(&api);
+        rendered.push((api, output, code, merged.summary));
     }
 
     let mut stale = false;
@@ -76,8 +84,7 @@ pub fn run(root: &Path, mode: Mode) -> Result<Outcome, CodegenError> {
         };
         stale |= status == output::Status::Stale;
         println!(
-            "codegen {}: {} documents, {} operations ({} {}) -> {} [{}]",
-            api.name,
+            "codegen {api}: {} documents, {} operations ({} {}) -> {} [{}]",
             summary.files.len(),
             summary.operations,
             summary.title,

@@ -3,7 +3,7 @@
 use std::io::Write;
 use std::process::{Command, Stdio};
 
-use progenitor::{GenerationSettings, Generator, HooksMode, InterfaceStyle, TagStyle};
+use progenitor::{GenerationSettings, Generator, HooksMode, InterfaceStyle, TagStyle, TypeImpl};
 use quote::quote;
 
 use super::CodegenError;
@@ -19,9 +19,11 @@ pub fn render(spec: &openapiv3::OpenAPI, summary: &Summary) -> Result<String, Co
     settings
         .with_interface(InterfaceStyle::Builder)
         .with_tag(TagStyle::Merged)
-        // hooks.rs in each crate must implement ClientHooks; a missing impl is a compile error.
+        // hooks.rs must implement ClientHooks for every client; a missing impl is a compile error.
         .with_hooks(HooksMode::Expected)
         .with_inner_type(quote!(crate::hooks::Inner))
+        // Every API's `Error {code, message}` body is the crate's one hand-written `ErrorBody`.
+        .with_replacement("Error", "crate::ErrorBody", [TypeImpl::Default].into_iter())
         .with_derive("schemars::JsonSchema");
     let tokens = Generator::new(&settings)
         .generate_tokens(spec)

@@ -3,7 +3,8 @@
 use std::time::Duration;
 
 use secrecy::ExposeSecret;
-use symphony_login_api::types::{AuthenticateRequest, Token};
+use symphony_api::ErrorBody;
+use symphony_api::login::types::{AuthenticateRequest, Token};
 
 use super::jwt;
 use super::key::PrivateKey;
@@ -66,7 +67,7 @@ impl LoginSettings {
 /// The generated Login client, with the pipeline's retry policy and the JWT lifetime.
 #[derive(Debug)]
 pub(crate) struct LoginClient {
-    api: symphony_login_api::Client,
+    api: symphony_api::login::Client,
     retry: RetryPolicy,
     jwt_lifetime: Duration,
 }
@@ -83,11 +84,11 @@ impl LoginClient {
             }
         };
         let jwt_lifetime = jwt::check_lifetime(settings.jwt_lifetime)?;
-        let (http, interceptors) = settings.http.client()?;
-        let api = symphony_login_api::Client::new_with_client(
+        let (http, hooks) = settings.http.client()?;
+        let api = symphony_api::login::Client::new_with_client(
             &settings::base_url_string(&login_url),
             http,
-            interceptors.login(),
+            hooks,
         );
         Ok(LoginClient {
             api,
@@ -97,7 +98,7 @@ impl LoginClient {
     }
 
     pub(crate) fn login_url(&self) -> &str {
-        symphony_login_api::ClientInfo::baseurl(&self.api)
+        symphony_api::login::ClientInfo::baseurl(&self.api)
     }
 
     /// `POST /pubkey/app/authenticate` with the app's JWT.
@@ -106,8 +107,11 @@ impl LoginClient {
         app_id: &str,
         key: &PrivateKey,
     ) -> Result<SessionToken, Error> {
-        self.authenticate_with_jwt(APP_AUTH, app_id, key, |api, body| {
-            api.post_pubkey_app_authenticate().body(body).send()
+        self.authenticate_with_jwt(APP_AUTH, app_id, key, |api, body, trace_id| {
+            api.post_pubkey_app_authenticate()
+                .x_trace_id(trace_id)
+                .body(body)
+                .send()
         })
         .await
     }
@@ -118,8 +122,11 @@ impl LoginClient {
         username: &str,
         key: &PrivateKey,
     ) -> Result<SessionToken, Error> {
-        self.authenticate_with_jwt(BOT_AUTH, username, key, |api, body| {
-            api.post_pubkey_authenticate().body(body).send()
+        self.authenticate_with_jwt(BOT_AUTH, username, key, |api, body, trace_id| {
+            api.post_pubkey_authenticate()
+                .x_trace_id(trace_id)
+                .body(body)
+                .send()
         })
         .await
     }
@@ -138,8 +145,9 @@ impl LoginClient {
         // Two calls because the two generated builders are different types.
         let token = match user {
             OboUser::Id(uid) => {
-                pipeline::call(&self.retry, op, Some(app), |app_token| {
+                pipeline::call(&self.retry, op, Some(app), |app_token, trace_id| {
                     api.post_pubkey_app_user_user_id_authenticate()
+                        .x_trace_id(trace_id)
                         .user_id(uid.0)
                         .session_token(app_token)
                         .send()
@@ -147,8 +155,9 @@ impl LoginClient {
                 .await?
             }
             OboUser::Username(name) => {
-                pipeline::call(&self.retry, op, Some(app), |app_token| {
+                pipeline::call(&self.retry, op, Some(app), |app_token, trace_id| {
                     api.post_pubkey_app_username_username_authenticate()
+                        .x_trace_id(trace_id)
                         .username(name.as_str())
                         .session_token(app_token)
                         .send()
@@ -167,22 +176,23 @@ impl LoginClient {
         send: F,
     ) -> Result<SessionToken, Error>
     where
-        F: Fn(&'a symphony_login_api::Client, AuthenticateRequest) -> Fut,
+        F: Fn(&'a symphony_api::login::Client, AuthenticateRequest, String) -> Fut,
         Fut: std::future::Future<
                 Output = Result<
                     progenitor_client::ResponseValue<Token>,
-                    progenitor_client::Error<symphony_login_api::types::Error>,
+                    progenitor_client::Error<ErrorBody>,
                 >,
             >,
     {
         // One JWT per authentication; its lifetime covers every retry the policy allows.
         let jwt = jwt::sign(sub, key, self.jwt_lifetime)?;
-        let token = pipeline::call(&self.retry, op, None, |_| {
+        let token = pipeline::call(&self.retry, op, None, |_, trace_id| {
             send(
                 &self.api,
                 AuthenticateRequest {
                     token: Some(jwt.expose_secret().to_owned()),
                 },
+                trace_id,
             )
         })
         .await?;

@@ -1,122 +1,128 @@
 //! Mapping one attempt's outcome to a value or an [`Error`].
+//!
+//! Everything needed comes with the outcome itself: the generated clients report every response
+//! with its status and headers, and a body over the cap as [`BodyTooLarge`] with its status (see
+//! `symphony_api::hooks`).
+
+use std::time::{Duration, SystemTime};
 
 use progenitor_client::{Error as ApiError, ResponseValue};
 use reqwest::StatusCode;
-use serde::de::DeserializeOwned;
+use reqwest::header::{HeaderMap, RETRY_AFTER};
+use symphony_api::ErrorBody;
+use symphony_api::hooks::{BodyTooLarge, InvalidBody};
 
 use super::Operation;
-use http_body_util::LengthLimitError;
-
-use super::transport::{Seen, TraceId};
+use super::trace_id::TraceId;
 use crate::error::{DecodeError, Error, ServiceError, TransportError};
+use crate::retry::parse_retry_after;
 use crate::session::SessionToken;
-
-/// The `Error {code, message}` body, as each generated crate names it.
-pub(crate) trait ErrorBody: DeserializeOwned {
-    fn code(&self) -> Option<i32>;
-    fn message(&self) -> Option<&str>;
-}
-
-macro_rules! error_body {
-    ($t:ty) => {
-        impl ErrorBody for $t {
-            fn code(&self) -> Option<i32> {
-                self.code
-            }
-            fn message(&self) -> Option<&str> {
-                self.message.as_deref()
-            }
-        }
-    };
-}
-error_body!(symphony_pod_api::types::Error);
-error_body!(symphony_login_api::types::Error);
 
 /// Everything known about the attempt besides its result.
 pub(crate) struct Context<'a> {
     pub op: &'a Operation,
-    pub seen: Seen,
     pub trace_id: TraceId,
     /// The token sent, so that a server message echoing it can be redacted.
     pub token: Option<&'a SessionToken>,
 }
 
-pub(crate) async fn classify<T, E: ErrorBody>(
-    result: Result<ResponseValue<T>, ApiError<E>>,
+pub(crate) async fn classify<T>(
+    result: Result<ResponseValue<T>, ApiError<ErrorBody>>,
     cx: Context<'_>,
 ) -> Result<T, Error> {
-    let status = cx.seen.status;
-    let too_large = |cx: &Context<'_>| {
-        let reason = format!(
-            "the body is larger than the {}-byte cap",
-            cx.seen.body_limit
-        );
-        Err(decode(cx, status.unwrap_or_default(), reason, &[]))
-    };
-    if cx.seen.too_large {
-        return too_large(&cx);
-    }
     match result {
         Ok(value) => Ok(value.into_inner()),
-        Err(ApiError::ErrorResponse(body)) => Err(status_error(
-            &cx,
-            body.status(),
-            body.code(),
-            body.message().map(str::to_owned),
-        )),
+        Err(ApiError::ErrorResponse(response)) => {
+            let (status, retry_after) = (response.status(), retry_after(response.headers()));
+            let body = response.into_inner();
+            Err(status_error(&cx, status, retry_after, body))
+        }
         Err(ApiError::UnexpectedResponse(response)) => {
             let status = response.status();
-            // Read under the body cap and the request timeout; a body that does not arrive only
-            // leaves the code and message empty, since the status already says what happened.
-            let bytes = response.bytes().await.unwrap_or_default();
-            let body = serde_json::from_slice::<E>(&bytes).ok();
-            let code = body.as_ref().and_then(ErrorBody::code);
-            let message = body.as_ref().and_then(|b| b.message().map(str::to_owned));
-            Err(status_error(&cx, status, code, message))
-        }
-        Err(ApiError::InvalidResponsePayload(bytes, e)) => {
-            let status = status.unwrap_or_default();
-            if status.is_success() {
-                Err(decode(&cx, status, format!("unexpected body: {e}"), &bytes))
-            } else {
-                // An error status whose body is not an `Error`: the status still says what
-                // happened.
-                Err(status_error(&cx, status, None, None))
+            let retry_after = retry_after(response.headers());
+            let invalid = response.extensions().get::<InvalidBody>().cloned();
+            // An undeclared status's body is still unread; it is read under the body cap and the
+            // request timeout. A decoded one is already in memory.
+            let bytes = match response.bytes().await {
+                Ok(bytes) => bytes,
+                Err(e) => {
+                    if let Some(too_large) = find::<BodyTooLarge>(&e) {
+                        return Err(body_too_large(&cx, too_large));
+                    }
+                    // The status already says what happened.
+                    Default::default()
+                }
+            };
+            match invalid {
+                Some(InvalidBody(e)) if status.is_success() => Err(decode(
+                    &cx,
+                    Some(status),
+                    format!("unexpected body: {e}"),
+                    &bytes,
+                )),
+                // An error status whose body is not an `Error` still says what happened.
+                Some(_) => Err(status_error(&cx, status, retry_after, ErrorBody::default())),
+                None => {
+                    let body = serde_json::from_slice(&bytes).unwrap_or_default();
+                    Err(status_error(&cx, status, retry_after, body))
+                }
             }
         }
-        Err(ApiError::ResponseBodyError(e)) if caused_by::<LengthLimitError>(&e) => too_large(&cx),
-        Err(
-            ApiError::CommunicationError(e)
-            | ApiError::ResponseBodyError(e)
-            | ApiError::InvalidUpgrade(e),
-        ) => Err(Error::Transport(TransportError::new(
-            cx.op.name,
-            Box::new(e),
-        ))),
+        Err(ApiError::ResponseBodyError(e)) => match find::<BodyTooLarge>(&e) {
+            Some(too_large) => Err(body_too_large(&cx, too_large)),
+            None => Err(transport(&cx, e)),
+        },
+        Err(ApiError::CommunicationError(e) | ApiError::InvalidUpgrade(e)) => {
+            Err(transport(&cx, e))
+        }
         Err(ApiError::InvalidRequest(message) | ApiError::Custom(message)) => {
             Err(Error::InvalidInput(message))
         }
+        // `symphony_api::hooks::from_response`, which every generated operation decodes with,
+        // reports an undecodable body with its response instead; this is a codegen defect.
+        Err(ApiError::InvalidResponsePayload(bytes, e)) => Err(decode(
+            &cx,
+            None,
+            format!(
+                "internal error: the generated client reported an undecodable body without its \
+                 response (a defect of the codegen rewrite DecodeThroughHooks): {e}"
+            ),
+            &bytes,
+        )),
     }
+}
+
+fn retry_after(headers: &HeaderMap) -> Option<Duration> {
+    let value = headers.get(RETRY_AFTER)?.to_str().ok()?;
+    parse_retry_after(value, SystemTime::now())
+}
+
+fn transport(cx: &Context<'_>, e: reqwest::Error) -> Error {
+    Error::Transport(TransportError::new(cx.op.name, Box::new(e)))
+}
+
+fn body_too_large(cx: &Context<'_>, too_large: &BodyTooLarge) -> Error {
+    decode(cx, Some(too_large.status), too_large.to_string(), &[])
 }
 
 fn status_error(
     cx: &Context<'_>,
     status: StatusCode,
-    code: Option<i32>,
-    message: Option<String>,
+    retry_after: Option<Duration>,
+    body: ErrorBody,
 ) -> Error {
-    let message = message.map(|m| match cx.token {
+    let message = body.message.map(|m| match cx.token {
         Some(token) if m.contains(token.expose()) => m.replace(token.expose(), "[REDACTED]"),
         _ => m,
     });
     let error = Box::new(ServiceError {
         status,
-        code,
+        code: body.code,
         message,
         operation: cx.op.name,
         trace_id: Some(cx.trace_id.as_str().to_owned()),
         hint: None,
-        retry_after: cx.seen.retry_after,
+        retry_after,
     });
     match status.as_u16() {
         400 => Error::BadRequest(error),
@@ -134,14 +140,14 @@ fn status_error(
         500..=599 => Error::Server(error),
         _ => decode(
             cx,
-            status,
+            Some(status),
             format!("unexpected status {}", status.as_u16()),
             &[],
         ),
     }
 }
 
-fn decode(cx: &Context<'_>, status: StatusCode, reason: String, body: &[u8]) -> Error {
+fn decode(cx: &Context<'_>, status: Option<StatusCode>, reason: String, body: &[u8]) -> Error {
     let body = if cx.op.sensitive_response {
         &[][..]
     } else {
@@ -150,14 +156,42 @@ fn decode(cx: &Context<'_>, status: StatusCode, reason: String, body: &[u8]) -> 
     Error::Decode(DecodeError::new(status, cx.op.name, reason, body))
 }
 
-/// Whether `error`'s source chain holds an `E`.
-fn caused_by<E: std::error::Error + 'static>(error: &(dyn std::error::Error + 'static)) -> bool {
+/// The `E` in `error`'s source chain, if there is one.
+fn find<'a, E: std::error::Error + 'static>(
+    error: &'a (dyn std::error::Error + 'static),
+) -> Option<&'a E> {
     let mut current = Some(error);
     while let Some(e) = current {
-        if e.is::<E>() {
-            return true;
+        if let Some(found) = e.downcast_ref::<E>() {
+            return Some(found);
         }
         current = e.source();
     }
-    false
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const OP: Operation = Operation::pod("get_v2_user_presence", true);
+
+    #[tokio::test]
+    async fn an_undecodable_body_without_its_response_is_a_loud_internal_error() {
+        let payload = serde_json::from_slice::<ErrorBody>(b"{").unwrap_err();
+        let result: Result<ResponseValue<()>, _> = Err(ApiError::InvalidResponsePayload(
+            bytes::Bytes::from_static(b"{"),
+            payload,
+        ));
+        let cx = Context {
+            op: &OP,
+            trace_id: TraceId::new(),
+            token: None,
+        };
+        let Err(Error::Decode(e)) = classify(result, cx).await else {
+            panic!("expected a decode error");
+        };
+        assert_eq!(e.status, None);
+        assert!(e.reason.starts_with("internal error:"), "{}", e.reason);
+    }
 }

@@ -1,11 +1,10 @@
-//! Request plumbing, written once for every operation: the interceptors installed into the
-//! generated clients ([`transport`]), the mapping of responses to [`Error`](crate::Error)
-//! ([`classify`]) and the call loop ([`pipeline`]): session token, attempt, 401 refresh, retry
-//! and tracing.
+//! Request plumbing, written once for every operation: the mapping of responses to
+//! [`Error`](crate::Error) ([`classify`]) and the call loop ([`pipeline`]): session token,
+//! [`trace_id`], attempt, 401 refresh, retry and tracing.
 
 pub(crate) mod classify;
 pub(crate) mod pipeline;
-pub(crate) mod transport;
+pub(crate) mod trace_id;
 
 /// What the pipeline needs to know about an operation.
 #[derive(Clone, Copy, Debug)]
@@ -26,7 +25,7 @@ impl Operation {
     /// No body is quoted: the callers' bodies may hold credentials, and the reason says enough.
     pub(crate) fn unusable_200(&self, reason: &str) -> crate::Error {
         crate::Error::Decode(crate::DecodeError::new(
-            crate::StatusCode::OK,
+            Some(crate::StatusCode::OK),
             self.name,
             reason,
             &[],

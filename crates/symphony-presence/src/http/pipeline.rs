@@ -7,9 +7,11 @@ use futures_util::future::Either;
 use progenitor_client::{Error as ApiError, ResponseValue};
 use tracing::Instrument;
 
+use symphony_api::ErrorBody;
+
 use super::Operation;
-use super::classify::{Context, ErrorBody, classify};
-use super::transport::{TraceId, exchange};
+use super::classify::{Context, classify};
+use super::trace_id::TraceId;
 use crate::error::Error;
 use crate::retry::RetryPolicy;
 use crate::session::{SessionProvider, SessionToken};
@@ -17,23 +19,22 @@ use crate::session::{SessionProvider, SessionToken};
 /// Runs `send` until it succeeds or the policy gives up:
 ///
 /// 1. take the session token from `session` (none for the authentication calls that carry a JWT);
-/// 2. send, with a fresh `X-Trace-Id`, through the interceptors that cap the body;
+/// 2. send, with a fresh `X-Trace-Id` (`send` is given the token and the trace id);
 /// 3. map the outcome to a value or an [`Error`];
 /// 4. on a 401, refresh the session once and repeat once (this is not counted as a retry);
 /// 5. otherwise retry as `retry` says, honouring `Retry-After`;
 ///
 /// all inside a `symphony_presence` span holding the operation, the attempt, the status and
 /// the trace id, and never a token.
-pub(crate) fn call<T, E, F, Fut>(
+pub(crate) fn call<T, F, Fut>(
     retry: &RetryPolicy,
     op: Operation,
     session: Option<&dyn SessionProvider>,
     send: F,
 ) -> impl Future<Output = Result<T, Error>>
 where
-    E: ErrorBody,
-    F: Fn(&str) -> Fut,
-    Fut: Future<Output = Result<ResponseValue<T>, ApiError<E>>>,
+    F: Fn(&str, String) -> Fut,
+    Fut: Future<Output = Result<ResponseValue<T>, ApiError<ErrorBody>>>,
 {
     let span = tracing::debug_span!(
         "symphony_presence",
@@ -71,25 +72,26 @@ where
                         }
                         let secret = token.as_ref().map_or("", SessionToken::expose);
                         // Boxed: inline, the generated future (about 1 KiB) makes every enclosing
-                        // state machine that large, and measured slower (docs/benchmarks.md).
+                        // state machine that large, and measured slower (docs/profiling.md).
                         // Written into the allocation: `Box::pin` would copy all of it, though
                         // only its first bytes are set.
-                        let sending = Box::write(Box::new_uninit(), send(secret));
-                        let (result, seen) = exchange(trace_id, Box::into_pin(sending)).await;
-                        if let Some(status) = seen.status {
-                            span.record("status", status.as_u16());
-                        }
-                        match result {
+                        let sending = Box::write(
+                            Box::new_uninit(),
+                            send(secret, trace_id.as_str().to_owned()),
+                        );
+                        match Box::into_pin(sending).await {
                             // The common case, kept out of `classify` so that the value is not
                             // moved through it.
-                            Ok(value) if !seen.too_large => return Ok(value.into_inner()),
+                            Ok(value) => {
+                                span.record("status", value.status().as_u16());
+                                return Ok(value.into_inner());
+                            }
                             // Boxed, and awaited outside this block: only a failed attempt needs
                             // it, and it can read an error body.
                             result => Box::pin(classify(
                                 result,
                                 Context {
                                     op: &op,
-                                    seen,
                                     trace_id,
                                     token: token.as_ref(),
                                 },
@@ -100,6 +102,9 @@ where
                         Ok(value) => return Ok(value),
                         Err(error) => error,
                     };
+                    if let Some(status) = error.status() {
+                        span.record("status", status.as_u16());
+                    }
 
                     if let (Error::Unauthorized(_), Some(session), Some(rejected)) =
                         (&error, session, &token)

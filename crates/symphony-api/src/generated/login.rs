@@ -29,21 +29,6 @@ pub mod types {
             Default::default()
         }
     }
-    ///`Error`
-    #[derive(
-        ::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema,
-    )]
-    pub struct Error {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub code: ::std::option::Option<i32>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub message: ::std::option::Option<::std::string::String>,
-    }
-    impl Error {
-        pub fn builder() -> builder::Error {
-            Default::default()
-        }
-    }
     ///`Token`
     #[derive(
         ::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema,
@@ -112,63 +97,6 @@ pub mod types {
             fn from(value: super::AuthenticateRequest) -> Self {
                 Self {
                     token: Ok(value.token),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct Error {
-            code: ::std::result::Result<::std::option::Option<i32>, ::std::string::String>,
-            message: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for Error {
-            fn default() -> Self {
-                Self {
-                    code: Ok(Default::default()),
-                    message: Ok(Default::default()),
-                }
-            }
-        }
-        impl Error {
-            pub fn code<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<i32>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.code = value
-                    .try_into()
-                    .map_err(|e| format!("error converting supplied value for code: {e}"));
-                self
-            }
-            pub fn message<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.message = value
-                    .try_into()
-                    .map_err(|e| format!("error converting supplied value for message: {e}"));
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<Error> for super::Error {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: Error,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    code: value.code?,
-                    message: value.message?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::Error> for Error {
-            fn from(value: super::Error) -> Self {
-                Self {
-                    code: Ok(value.code),
-                    message: Ok(value.message),
                 }
             }
         }
@@ -356,8 +284,12 @@ impl Client {
     ///
     /// Sends a `POST` request to `/pubkey/app/authenticate`
     ///
+    /// Arguments:
+    /// - `x_trace_id`: An id for this request that Symphony support can find in the pod's logs.
+    /// - `body`
     /// ```ignore
     /// let response = client.post_pubkey_app_authenticate()
+    ///     .x_trace_id(x_trace_id)
     ///     .body(body)
     ///     .send()
     ///     .await;
@@ -371,10 +303,12 @@ impl Client {
     ///
     /// Arguments:
     /// - `user_id`: the user ID
+    /// - `x_trace_id`: An id for this request that Symphony support can find in the pod's logs.
     /// - `session_token`: App Session authentication token.
     /// ```ignore
     /// let response = client.post_pubkey_app_user_user_id_authenticate()
     ///     .user_id(user_id)
+    ///     .x_trace_id(x_trace_id)
     ///     .session_token(session_token)
     ///     .send()
     ///     .await;
@@ -390,10 +324,12 @@ impl Client {
     ///
     /// Arguments:
     /// - `username`: the username
+    /// - `x_trace_id`: An id for this request that Symphony support can find in the pod's logs.
     /// - `session_token`: App Session authentication token.
     /// ```ignore
     /// let response = client.post_pubkey_app_username_username_authenticate()
     ///     .username(username)
+    ///     .x_trace_id(x_trace_id)
     ///     .session_token(session_token)
     ///     .send()
     ///     .await;
@@ -414,8 +350,12 @@ impl Client {
     ///
     /// Sends a `POST` request to `/pubkey/authenticate`
     ///
+    /// Arguments:
+    /// - `x_trace_id`: An id for this request that Symphony support can find in the pod's logs.
+    /// - `body`
     /// ```ignore
     /// let response = client.post_pubkey_authenticate()
+    ///     .x_trace_id(x_trace_id)
     ///     .body(body)
     ///     .send()
     ///     .await;
@@ -439,14 +379,25 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct PostPubkeyAppAuthenticate<'a> {
         client: &'a super::Client,
+        x_trace_id: Result<Option<::std::string::String>, String>,
         body: Result<types::builder::AuthenticateRequest, String>,
     }
     impl<'a> PostPubkeyAppAuthenticate<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
+                x_trace_id: Ok(None),
                 body: Ok(::std::default::Default::default()),
             }
+        }
+        pub fn x_trace_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.x_trace_id = value.try_into().map(Some).map_err(|_| {
+                "conversion to `:: std :: string :: String` for x_trace_id failed".to_string()
+            });
+            self
         }
         pub fn body<V>(mut self, value: V) -> Self
         where
@@ -469,8 +420,13 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/pubkey/app/authenticate`
-        pub async fn send(self) -> Result<ResponseValue<types::Token>, Error<types::Error>> {
-            let Self { client, body } = self;
+        pub async fn send(self) -> Result<ResponseValue<types::Token>, Error<crate::ErrorBody>> {
+            let Self {
+                client,
+                x_trace_id,
+                body,
+            } = self;
+            let x_trace_id = x_trace_id.map_err(Error::InvalidRequest)?;
             let body = body
                 .and_then(|v| types::AuthenticateRequest::try_from(v).map_err(|e| e.to_string()))
                 .map_err(Error::InvalidRequest)?;
@@ -485,6 +441,13 @@ pub mod builder {
                 )
                 .json(&body)
                 .build()?;
+            let header_map = request.headers_mut();
+            if let Some(value) = x_trace_id {
+                header_map.append(
+                    ::reqwest::header::HeaderName::from_static("x-trace-id"),
+                    value.to_string().try_into()?,
+                );
+            }
             let info = OperationInfo {
                 operation_id: "post_pubkey_app_authenticate",
             };
@@ -514,6 +477,7 @@ pub mod builder {
     pub struct PostPubkeyAppUserUserIdAuthenticate<'a> {
         client: &'a super::Client,
         user_id: Result<i64, String>,
+        x_trace_id: Result<Option<::std::string::String>, String>,
         session_token: Result<::std::string::String, String>,
     }
     impl<'a> PostPubkeyAppUserUserIdAuthenticate<'a> {
@@ -521,6 +485,7 @@ pub mod builder {
             Self {
                 client: client,
                 user_id: Err("user_id was not initialized".to_string()),
+                x_trace_id: Ok(None),
                 session_token: Err("session_token was not initialized".to_string()),
             }
         }
@@ -533,6 +498,15 @@ pub mod builder {
                 .map_err(|_| "conversion to `i64` for user_id failed".to_string());
             self
         }
+        pub fn x_trace_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.x_trace_id = value.try_into().map(Some).map_err(|_| {
+                "conversion to `:: std :: string :: String` for x_trace_id failed".to_string()
+            });
+            self
+        }
         pub fn session_token<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -543,13 +517,15 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/pubkey/app/user/{userId}/authenticate`
-        pub async fn send(self) -> Result<ResponseValue<types::Token>, Error<types::Error>> {
+        pub async fn send(self) -> Result<ResponseValue<types::Token>, Error<crate::ErrorBody>> {
             let Self {
                 client,
                 user_id,
+                x_trace_id,
                 session_token,
             } = self;
             let user_id = user_id.map_err(Error::InvalidRequest)?;
+            let x_trace_id = x_trace_id.map_err(Error::InvalidRequest)?;
             let session_token = session_token.map_err(Error::InvalidRequest)?;
             let url = [
                 &*client.baseurl,
@@ -568,6 +544,12 @@ pub mod builder {
                 )
                 .build()?;
             let header_map = request.headers_mut();
+            if let Some(value) = x_trace_id {
+                header_map.append(
+                    ::reqwest::header::HeaderName::from_static("x-trace-id"),
+                    value.to_string().try_into()?,
+                );
+            }
             header_map.append(
                 ::reqwest::header::HeaderName::from_static("sessiontoken"),
                 session_token.try_into()?,
@@ -601,6 +583,7 @@ pub mod builder {
     pub struct PostPubkeyAppUsernameUsernameAuthenticate<'a> {
         client: &'a super::Client,
         username: Result<::std::string::String, String>,
+        x_trace_id: Result<Option<::std::string::String>, String>,
         session_token: Result<::std::string::String, String>,
     }
     impl<'a> PostPubkeyAppUsernameUsernameAuthenticate<'a> {
@@ -608,6 +591,7 @@ pub mod builder {
             Self {
                 client: client,
                 username: Err("username was not initialized".to_string()),
+                x_trace_id: Ok(None),
                 session_token: Err("session_token was not initialized".to_string()),
             }
         }
@@ -617,6 +601,15 @@ pub mod builder {
         {
             self.username = value.try_into().map_err(|_| {
                 "conversion to `:: std :: string :: String` for username failed".to_string()
+            });
+            self
+        }
+        pub fn x_trace_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.x_trace_id = value.try_into().map(Some).map_err(|_| {
+                "conversion to `:: std :: string :: String` for x_trace_id failed".to_string()
             });
             self
         }
@@ -630,13 +623,15 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/pubkey/app/username/{username}/authenticate`
-        pub async fn send(self) -> Result<ResponseValue<types::Token>, Error<types::Error>> {
+        pub async fn send(self) -> Result<ResponseValue<types::Token>, Error<crate::ErrorBody>> {
             let Self {
                 client,
                 username,
+                x_trace_id,
                 session_token,
             } = self;
             let username = username.map_err(Error::InvalidRequest)?;
+            let x_trace_id = x_trace_id.map_err(Error::InvalidRequest)?;
             let session_token = session_token.map_err(Error::InvalidRequest)?;
             let url = [
                 &*client.baseurl,
@@ -655,6 +650,12 @@ pub mod builder {
                 )
                 .build()?;
             let header_map = request.headers_mut();
+            if let Some(value) = x_trace_id {
+                header_map.append(
+                    ::reqwest::header::HeaderName::from_static("x-trace-id"),
+                    value.to_string().try_into()?,
+                );
+            }
             header_map.append(
                 ::reqwest::header::HeaderName::from_static("sessiontoken"),
                 session_token.try_into()?,
@@ -687,14 +688,25 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct PostPubkeyAuthenticate<'a> {
         client: &'a super::Client,
+        x_trace_id: Result<Option<::std::string::String>, String>,
         body: Result<types::builder::AuthenticateRequest, String>,
     }
     impl<'a> PostPubkeyAuthenticate<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
+                x_trace_id: Ok(None),
                 body: Ok(::std::default::Default::default()),
             }
+        }
+        pub fn x_trace_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.x_trace_id = value.try_into().map(Some).map_err(|_| {
+                "conversion to `:: std :: string :: String` for x_trace_id failed".to_string()
+            });
+            self
         }
         pub fn body<V>(mut self, value: V) -> Self
         where
@@ -717,8 +729,13 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/pubkey/authenticate`
-        pub async fn send(self) -> Result<ResponseValue<types::Token>, Error<types::Error>> {
-            let Self { client, body } = self;
+        pub async fn send(self) -> Result<ResponseValue<types::Token>, Error<crate::ErrorBody>> {
+            let Self {
+                client,
+                x_trace_id,
+                body,
+            } = self;
+            let x_trace_id = x_trace_id.map_err(Error::InvalidRequest)?;
             let body = body
                 .and_then(|v| types::AuthenticateRequest::try_from(v).map_err(|e| e.to_string()))
                 .map_err(Error::InvalidRequest)?;
@@ -733,6 +750,13 @@ pub mod builder {
                 )
                 .json(&body)
                 .build()?;
+            let header_map = request.headers_mut();
+            if let Some(value) = x_trace_id {
+                header_map.append(
+                    ::reqwest::header::HeaderName::from_static("x-trace-id"),
+                    value.to_string().try_into()?,
+                );
+            }
             let info = OperationInfo {
                 operation_id: "post_pubkey_authenticate",
             };

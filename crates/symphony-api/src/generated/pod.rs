@@ -20,21 +20,6 @@ use progenitor_client::{ClientHooks, OperationInfo, RequestBuilderExt, encode_pa
 /// Types used as operation parameters and responses.
 #[allow(clippy::all)]
 pub mod types {
-    ///`Error`
-    #[derive(
-        ::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema,
-    )]
-    pub struct Error {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub code: ::std::option::Option<i32>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub message: ::std::option::Option<::std::string::String>,
-    }
-    impl Error {
-        pub fn builder() -> builder::Error {
-            Default::default()
-        }
-    }
     ///`StringId`
     #[derive(
         ::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema,
@@ -238,63 +223,6 @@ pub mod types {
     }
     /// Types for composing complex structures.
     pub mod builder {
-        #[derive(Clone, Debug)]
-        pub struct Error {
-            code: ::std::result::Result<::std::option::Option<i32>, ::std::string::String>,
-            message: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for Error {
-            fn default() -> Self {
-                Self {
-                    code: Ok(Default::default()),
-                    message: Ok(Default::default()),
-                }
-            }
-        }
-        impl Error {
-            pub fn code<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<i32>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.code = value
-                    .try_into()
-                    .map_err(|e| format!("error converting supplied value for code: {e}"));
-                self
-            }
-            pub fn message<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.message = value
-                    .try_into()
-                    .map_err(|e| format!("error converting supplied value for message: {e}"));
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<Error> for super::Error {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: Error,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    code: value.code?,
-                    message: value.message?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::Error> for Error {
-            fn from(value: super::Error) -> Self {
-                Self {
-                    code: Ok(value.code),
-                    message: Ok(value.message),
-                }
-            }
-        }
         #[derive(Clone, Debug)]
         pub struct StringId {
             id: ::std::result::Result<
@@ -664,9 +592,11 @@ impl Client {
     /// Sends a `POST` request to `/v1/presence/feed/create`
     ///
     /// Arguments:
+    /// - `x_trace_id`: An id for this request that Symphony support can find in the pod's logs.
     /// - `session_token`: Session authentication token.
     /// ```ignore
     /// let response = client.post_v1_presence_feed_create()
+    ///     .x_trace_id(x_trace_id)
     ///     .session_token(session_token)
     ///     .send()
     ///     .await;
@@ -683,10 +613,12 @@ impl Client {
     ///
     /// Arguments:
     /// - `feed_id`: Presence feed ID.
+    /// - `x_trace_id`: An id for this request that Symphony support can find in the pod's logs.
     /// - `session_token`: Session authentication token.
     /// ```ignore
     /// let response = client.post_v1_presence_feed_feed_id_delete()
     ///     .feed_id(feed_id)
+    ///     .x_trace_id(x_trace_id)
     ///     .session_token(session_token)
     ///     .send()
     ///     .await;
@@ -706,10 +638,12 @@ impl Client {
     ///
     /// Arguments:
     /// - `feed_id`: Presence feed ID.
+    /// - `x_trace_id`: An id for this request that Symphony support can find in the pod's logs.
     /// - `session_token`: Session authentication token.
     /// ```ignore
     /// let response = client.get_v1_presence_feed_feed_id_read()
     ///     .feed_id(feed_id)
+    ///     .x_trace_id(x_trace_id)
     ///     .session_token(session_token)
     ///     .send()
     ///     .await;
@@ -722,10 +656,12 @@ impl Client {
     /// Sends a `POST` request to `/v1/user/presence/register`
     ///
     /// Arguments:
+    /// - `x_trace_id`: An id for this request that Symphony support can find in the pod's logs.
     /// - `session_token`: Session authentication token.
     /// - `body`: List of (integer) User IDs of users whose presence to query
     /// ```ignore
     /// let response = client.post_v1_user_presence_register()
+    ///     .x_trace_id(x_trace_id)
     ///     .session_token(session_token)
     ///     .body(body)
     ///     .send()
@@ -739,9 +675,11 @@ impl Client {
     /// Sends a `GET` request to `/v2/user/presence`
     ///
     /// Arguments:
+    /// - `x_trace_id`: An id for this request that Symphony support can find in the pod's logs.
     /// - `session_token`: Session authentication token.
     /// ```ignore
     /// let response = client.get_v2_user_presence()
+    ///     .x_trace_id(x_trace_id)
     ///     .session_token(session_token)
     ///     .send()
     ///     .await;
@@ -760,11 +698,13 @@ impl Client {
     /// applied to the presence if applicable. (e.g. if you are setting their presence to AVAILABLE,
     /// but the user is currently idle, their status will be represented as AWAY)
     ///
+    /// - `x_trace_id`: An id for this request that Symphony support can find in the pod's logs.
     /// - `session_token`: Session authentication token.
     /// - `body`
     /// ```ignore
     /// let response = client.post_v2_user_presence()
     ///     .soft(soft)
+    ///     .x_trace_id(x_trace_id)
     ///     .session_token(session_token)
     ///     .body(body)
     ///     .send()
@@ -798,11 +738,13 @@ impl Client {
     /// Arguments:
     /// - `last_user_id`: Last user ID retrieved. Used for paging; if provided, results will skip users with IDs less than this parameter.
     /// - `limit`: Max number of records to return. If no value is provided, 1000 is the default. The maximum supported value is 5000.
+    /// - `x_trace_id`: An id for this request that Symphony support can find in the pod's logs.
     /// - `session_token`: Session authentication token.
     /// ```ignore
     /// let response = client.get_v2_users_presence()
     ///     .last_user_id(last_user_id)
     ///     .limit(limit)
+    ///     .x_trace_id(x_trace_id)
     ///     .session_token(session_token)
     ///     .send()
     ///     .await;
@@ -821,11 +763,13 @@ impl Client {
     /// applied to the presence if applicable. (e.g. if you are setting their presence to AVAILABLE,
     /// but the user is currently idle, their status will be represented as AWAY)
     ///
+    /// - `x_trace_id`: An id for this request that Symphony support can find in the pod's logs.
     /// - `session_token`: Session authentication token.
     /// - `body`
     /// ```ignore
     /// let response = client.post_v3_user_presence()
     ///     .soft(soft)
+    ///     .x_trace_id(x_trace_id)
     ///     .session_token(session_token)
     ///     .body(body)
     ///     .send()
@@ -850,11 +794,13 @@ impl Client {
     /// For external users, a "presence interest" should be registered through
     /// /v1/user/presence/register before querying for presence.
     ///
+    /// - `x_trace_id`: An id for this request that Symphony support can find in the pod's logs.
     /// - `session_token`: Session authentication token.
     /// ```ignore
     /// let response = client.get_v3_user_uid_presence()
     ///     .uid(uid)
     ///     .local(local)
+    ///     .x_trace_id(x_trace_id)
     ///     .session_token(session_token)
     ///     .send()
     ///     .await;
@@ -878,14 +824,25 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct PostV1PresenceFeedCreate<'a> {
         client: &'a super::Client,
+        x_trace_id: Result<Option<::std::string::String>, String>,
         session_token: Result<::std::string::String, String>,
     }
     impl<'a> PostV1PresenceFeedCreate<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
+                x_trace_id: Ok(None),
                 session_token: Err("session_token was not initialized".to_string()),
             }
+        }
+        pub fn x_trace_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.x_trace_id = value.try_into().map(Some).map_err(|_| {
+                "conversion to `:: std :: string :: String` for x_trace_id failed".to_string()
+            });
+            self
         }
         pub fn session_token<V>(mut self, value: V) -> Self
         where
@@ -897,11 +854,13 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/v1/presence/feed/create`
-        pub async fn send(self) -> Result<ResponseValue<types::StringId>, Error<types::Error>> {
+        pub async fn send(self) -> Result<ResponseValue<types::StringId>, Error<crate::ErrorBody>> {
             let Self {
                 client,
+                x_trace_id,
                 session_token,
             } = self;
+            let x_trace_id = x_trace_id.map_err(Error::InvalidRequest)?;
             let session_token = session_token.map_err(Error::InvalidRequest)?;
             let url = [&*client.baseurl, "/v1/presence/feed/create"].concat();
             #[allow(unused_mut)]
@@ -914,6 +873,12 @@ pub mod builder {
                 )
                 .build()?;
             let header_map = request.headers_mut();
+            if let Some(value) = x_trace_id {
+                header_map.append(
+                    ::reqwest::header::HeaderName::from_static("x-trace-id"),
+                    value.to_string().try_into()?,
+                );
+            }
             header_map.append(
                 ::reqwest::header::HeaderName::from_static("sessiontoken"),
                 session_token.try_into()?,
@@ -950,6 +915,7 @@ pub mod builder {
     pub struct PostV1PresenceFeedFeedIdDelete<'a> {
         client: &'a super::Client,
         feed_id: Result<::std::string::String, String>,
+        x_trace_id: Result<Option<::std::string::String>, String>,
         session_token: Result<::std::string::String, String>,
     }
     impl<'a> PostV1PresenceFeedFeedIdDelete<'a> {
@@ -957,6 +923,7 @@ pub mod builder {
             Self {
                 client: client,
                 feed_id: Err("feed_id was not initialized".to_string()),
+                x_trace_id: Ok(None),
                 session_token: Err("session_token was not initialized".to_string()),
             }
         }
@@ -966,6 +933,15 @@ pub mod builder {
         {
             self.feed_id = value.try_into().map_err(|_| {
                 "conversion to `:: std :: string :: String` for feed_id failed".to_string()
+            });
+            self
+        }
+        pub fn x_trace_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.x_trace_id = value.try_into().map(Some).map_err(|_| {
+                "conversion to `:: std :: string :: String` for x_trace_id failed".to_string()
             });
             self
         }
@@ -979,13 +955,15 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/v1/presence/feed/{feedId}/delete`
-        pub async fn send(self) -> Result<ResponseValue<types::StringId>, Error<types::Error>> {
+        pub async fn send(self) -> Result<ResponseValue<types::StringId>, Error<crate::ErrorBody>> {
             let Self {
                 client,
                 feed_id,
+                x_trace_id,
                 session_token,
             } = self;
             let feed_id = feed_id.map_err(Error::InvalidRequest)?;
+            let x_trace_id = x_trace_id.map_err(Error::InvalidRequest)?;
             let session_token = session_token.map_err(Error::InvalidRequest)?;
             let url = [
                 &*client.baseurl,
@@ -1004,6 +982,12 @@ pub mod builder {
                 )
                 .build()?;
             let header_map = request.headers_mut();
+            if let Some(value) = x_trace_id {
+                header_map.append(
+                    ::reqwest::header::HeaderName::from_static("x-trace-id"),
+                    value.to_string().try_into()?,
+                );
+            }
             header_map.append(
                 ::reqwest::header::HeaderName::from_static("sessiontoken"),
                 session_token.try_into()?,
@@ -1040,6 +1024,7 @@ pub mod builder {
     pub struct GetV1PresenceFeedFeedIdRead<'a> {
         client: &'a super::Client,
         feed_id: Result<::std::string::String, String>,
+        x_trace_id: Result<Option<::std::string::String>, String>,
         session_token: Result<::std::string::String, String>,
     }
     impl<'a> GetV1PresenceFeedFeedIdRead<'a> {
@@ -1047,6 +1032,7 @@ pub mod builder {
             Self {
                 client: client,
                 feed_id: Err("feed_id was not initialized".to_string()),
+                x_trace_id: Ok(None),
                 session_token: Err("session_token was not initialized".to_string()),
             }
         }
@@ -1056,6 +1042,15 @@ pub mod builder {
         {
             self.feed_id = value.try_into().map_err(|_| {
                 "conversion to `:: std :: string :: String` for feed_id failed".to_string()
+            });
+            self
+        }
+        pub fn x_trace_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.x_trace_id = value.try_into().map(Some).map_err(|_| {
+                "conversion to `:: std :: string :: String` for x_trace_id failed".to_string()
             });
             self
         }
@@ -1071,13 +1066,15 @@ pub mod builder {
         ///Sends a `GET` request to `/v1/presence/feed/{feedId}/read`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::V2PresenceList>, Error<types::Error>> {
+        ) -> Result<ResponseValue<types::V2PresenceList>, Error<crate::ErrorBody>> {
             let Self {
                 client,
                 feed_id,
+                x_trace_id,
                 session_token,
             } = self;
             let feed_id = feed_id.map_err(Error::InvalidRequest)?;
+            let x_trace_id = x_trace_id.map_err(Error::InvalidRequest)?;
             let session_token = session_token.map_err(Error::InvalidRequest)?;
             let url = [
                 &*client.baseurl,
@@ -1096,6 +1093,12 @@ pub mod builder {
                 )
                 .build()?;
             let header_map = request.headers_mut();
+            if let Some(value) = x_trace_id {
+                header_map.append(
+                    ::reqwest::header::HeaderName::from_static("x-trace-id"),
+                    value.to_string().try_into()?,
+                );
+            }
             header_map.append(
                 ::reqwest::header::HeaderName::from_static("sessiontoken"),
                 session_token.try_into()?,
@@ -1131,6 +1134,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct PostV1UserPresenceRegister<'a> {
         client: &'a super::Client,
+        x_trace_id: Result<Option<::std::string::String>, String>,
         session_token: Result<::std::string::String, String>,
         body: Result<types::UserIdList, String>,
     }
@@ -1138,9 +1142,19 @@ pub mod builder {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
+                x_trace_id: Ok(None),
                 session_token: Err("session_token was not initialized".to_string()),
                 body: Err("body was not initialized".to_string()),
             }
+        }
+        pub fn x_trace_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.x_trace_id = value.try_into().map(Some).map_err(|_| {
+                "conversion to `:: std :: string :: String` for x_trace_id failed".to_string()
+            });
+            self
         }
         pub fn session_token<V>(mut self, value: V) -> Self
         where
@@ -1163,12 +1177,14 @@ pub mod builder {
         ///Sends a `POST` request to `/v1/user/presence/register`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::SuccessResponse>, Error<types::Error>> {
+        ) -> Result<ResponseValue<types::SuccessResponse>, Error<crate::ErrorBody>> {
             let Self {
                 client,
+                x_trace_id,
                 session_token,
                 body,
             } = self;
+            let x_trace_id = x_trace_id.map_err(Error::InvalidRequest)?;
             let session_token = session_token.map_err(Error::InvalidRequest)?;
             let body = body.map_err(Error::InvalidRequest)?;
             let url = [&*client.baseurl, "/v1/user/presence/register"].concat();
@@ -1183,6 +1199,12 @@ pub mod builder {
                 .json(&body)
                 .build()?;
             let header_map = request.headers_mut();
+            if let Some(value) = x_trace_id {
+                header_map.append(
+                    ::reqwest::header::HeaderName::from_static("x-trace-id"),
+                    value.to_string().try_into()?,
+                );
+            }
             header_map.append(
                 ::reqwest::header::HeaderName::from_static("sessiontoken"),
                 session_token.try_into()?,
@@ -1221,14 +1243,25 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct GetV2UserPresence<'a> {
         client: &'a super::Client,
+        x_trace_id: Result<Option<::std::string::String>, String>,
         session_token: Result<::std::string::String, String>,
     }
     impl<'a> GetV2UserPresence<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
+                x_trace_id: Ok(None),
                 session_token: Err("session_token was not initialized".to_string()),
             }
+        }
+        pub fn x_trace_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.x_trace_id = value.try_into().map(Some).map_err(|_| {
+                "conversion to `:: std :: string :: String` for x_trace_id failed".to_string()
+            });
+            self
         }
         pub fn session_token<V>(mut self, value: V) -> Self
         where
@@ -1240,11 +1273,15 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/v2/user/presence`
-        pub async fn send(self) -> Result<ResponseValue<types::V2Presence>, Error<types::Error>> {
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::V2Presence>, Error<crate::ErrorBody>> {
             let Self {
                 client,
+                x_trace_id,
                 session_token,
             } = self;
+            let x_trace_id = x_trace_id.map_err(Error::InvalidRequest)?;
             let session_token = session_token.map_err(Error::InvalidRequest)?;
             let url = [&*client.baseurl, "/v2/user/presence"].concat();
             #[allow(unused_mut)]
@@ -1257,6 +1294,12 @@ pub mod builder {
                 )
                 .build()?;
             let header_map = request.headers_mut();
+            if let Some(value) = x_trace_id {
+                header_map.append(
+                    ::reqwest::header::HeaderName::from_static("x-trace-id"),
+                    value.to_string().try_into()?,
+                );
+            }
             header_map.append(
                 ::reqwest::header::HeaderName::from_static("sessiontoken"),
                 session_token.try_into()?,
@@ -1290,6 +1333,7 @@ pub mod builder {
     pub struct PostV2UserPresence<'a> {
         client: &'a super::Client,
         soft: Result<Option<bool>, String>,
+        x_trace_id: Result<Option<::std::string::String>, String>,
         session_token: Result<::std::string::String, String>,
         body: Result<types::builder::V2PresenceStatus, String>,
     }
@@ -1298,6 +1342,7 @@ pub mod builder {
             Self {
                 client: client,
                 soft: Ok(None),
+                x_trace_id: Ok(None),
                 session_token: Err("session_token was not initialized".to_string()),
                 body: Ok(::std::default::Default::default()),
             }
@@ -1310,6 +1355,15 @@ pub mod builder {
                 .try_into()
                 .map(Some)
                 .map_err(|_| "conversion to `bool` for soft failed".to_string());
+            self
+        }
+        pub fn x_trace_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.x_trace_id = value.try_into().map(Some).map_err(|_| {
+                "conversion to `:: std :: string :: String` for x_trace_id failed".to_string()
+            });
             self
         }
         pub fn session_token<V>(mut self, value: V) -> Self
@@ -1342,14 +1396,18 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/v2/user/presence`
-        pub async fn send(self) -> Result<ResponseValue<types::V2Presence>, Error<types::Error>> {
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::V2Presence>, Error<crate::ErrorBody>> {
             let Self {
                 client,
                 soft,
+                x_trace_id,
                 session_token,
                 body,
             } = self;
             let soft = soft.map_err(Error::InvalidRequest)?;
+            let x_trace_id = x_trace_id.map_err(Error::InvalidRequest)?;
             let session_token = session_token.map_err(Error::InvalidRequest)?;
             let body = body
                 .and_then(|v| types::V2PresenceStatus::try_from(v).map_err(|e| e.to_string()))
@@ -1367,6 +1425,12 @@ pub mod builder {
                 .query(&progenitor_client::QueryParam::new("soft", &soft))
                 .build()?;
             let header_map = request.headers_mut();
+            if let Some(value) = x_trace_id {
+                header_map.append(
+                    ::reqwest::header::HeaderName::from_static("x-trace-id"),
+                    value.to_string().try_into()?,
+                );
+            }
             header_map.append(
                 ::reqwest::header::HeaderName::from_static("sessiontoken"),
                 session_token.try_into()?,
@@ -1401,6 +1465,7 @@ pub mod builder {
         client: &'a super::Client,
         last_user_id: Result<Option<i64>, String>,
         limit: Result<Option<i64>, String>,
+        x_trace_id: Result<Option<::std::string::String>, String>,
         session_token: Result<::std::string::String, String>,
     }
     impl<'a> GetV2UsersPresence<'a> {
@@ -1409,6 +1474,7 @@ pub mod builder {
                 client: client,
                 last_user_id: Ok(None),
                 limit: Ok(None),
+                x_trace_id: Ok(None),
                 session_token: Err("session_token was not initialized".to_string()),
             }
         }
@@ -1432,6 +1498,15 @@ pub mod builder {
                 .map_err(|_| "conversion to `i64` for limit failed".to_string());
             self
         }
+        pub fn x_trace_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.x_trace_id = value.try_into().map(Some).map_err(|_| {
+                "conversion to `:: std :: string :: String` for x_trace_id failed".to_string()
+            });
+            self
+        }
         pub fn session_token<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -1444,15 +1519,17 @@ pub mod builder {
         ///Sends a `GET` request to `/v2/users/presence`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::V2PresenceList>, Error<types::Error>> {
+        ) -> Result<ResponseValue<types::V2PresenceList>, Error<crate::ErrorBody>> {
             let Self {
                 client,
                 last_user_id,
                 limit,
+                x_trace_id,
                 session_token,
             } = self;
             let last_user_id = last_user_id.map_err(Error::InvalidRequest)?;
             let limit = limit.map_err(Error::InvalidRequest)?;
+            let x_trace_id = x_trace_id.map_err(Error::InvalidRequest)?;
             let session_token = session_token.map_err(Error::InvalidRequest)?;
             let url = [&*client.baseurl, "/v2/users/presence"].concat();
             #[allow(unused_mut)]
@@ -1470,6 +1547,12 @@ pub mod builder {
                 .query(&progenitor_client::QueryParam::new("limit", &limit))
                 .build()?;
             let header_map = request.headers_mut();
+            if let Some(value) = x_trace_id {
+                header_map.append(
+                    ::reqwest::header::HeaderName::from_static("x-trace-id"),
+                    value.to_string().try_into()?,
+                );
+            }
             header_map.append(
                 ::reqwest::header::HeaderName::from_static("sessiontoken"),
                 session_token.try_into()?,
@@ -1506,6 +1589,7 @@ pub mod builder {
     pub struct PostV3UserPresence<'a> {
         client: &'a super::Client,
         soft: Result<Option<bool>, String>,
+        x_trace_id: Result<Option<::std::string::String>, String>,
         session_token: Result<::std::string::String, String>,
         body: Result<types::builder::V2UserPresence, String>,
     }
@@ -1514,6 +1598,7 @@ pub mod builder {
             Self {
                 client: client,
                 soft: Ok(None),
+                x_trace_id: Ok(None),
                 session_token: Err("session_token was not initialized".to_string()),
                 body: Ok(::std::default::Default::default()),
             }
@@ -1526,6 +1611,15 @@ pub mod builder {
                 .try_into()
                 .map(Some)
                 .map_err(|_| "conversion to `bool` for soft failed".to_string());
+            self
+        }
+        pub fn x_trace_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.x_trace_id = value.try_into().map(Some).map_err(|_| {
+                "conversion to `:: std :: string :: String` for x_trace_id failed".to_string()
+            });
             self
         }
         pub fn session_token<V>(mut self, value: V) -> Self
@@ -1556,14 +1650,18 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/v3/user/presence`
-        pub async fn send(self) -> Result<ResponseValue<types::V2Presence>, Error<types::Error>> {
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::V2Presence>, Error<crate::ErrorBody>> {
             let Self {
                 client,
                 soft,
+                x_trace_id,
                 session_token,
                 body,
             } = self;
             let soft = soft.map_err(Error::InvalidRequest)?;
+            let x_trace_id = x_trace_id.map_err(Error::InvalidRequest)?;
             let session_token = session_token.map_err(Error::InvalidRequest)?;
             let body = body
                 .and_then(|v| types::V2UserPresence::try_from(v).map_err(|e| e.to_string()))
@@ -1581,6 +1679,12 @@ pub mod builder {
                 .query(&progenitor_client::QueryParam::new("soft", &soft))
                 .build()?;
             let header_map = request.headers_mut();
+            if let Some(value) = x_trace_id {
+                header_map.append(
+                    ::reqwest::header::HeaderName::from_static("x-trace-id"),
+                    value.to_string().try_into()?,
+                );
+            }
             header_map.append(
                 ::reqwest::header::HeaderName::from_static("sessiontoken"),
                 session_token.try_into()?,
@@ -1621,6 +1725,7 @@ pub mod builder {
         client: &'a super::Client,
         uid: Result<i64, String>,
         local: Result<Option<bool>, String>,
+        x_trace_id: Result<Option<::std::string::String>, String>,
         session_token: Result<::std::string::String, String>,
     }
     impl<'a> GetV3UserUidPresence<'a> {
@@ -1629,6 +1734,7 @@ pub mod builder {
                 client: client,
                 uid: Err("uid was not initialized".to_string()),
                 local: Ok(None),
+                x_trace_id: Ok(None),
                 session_token: Err("session_token was not initialized".to_string()),
             }
         }
@@ -1651,6 +1757,15 @@ pub mod builder {
                 .map_err(|_| "conversion to `bool` for local failed".to_string());
             self
         }
+        pub fn x_trace_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.x_trace_id = value.try_into().map(Some).map_err(|_| {
+                "conversion to `:: std :: string :: String` for x_trace_id failed".to_string()
+            });
+            self
+        }
         pub fn session_token<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -1661,15 +1776,19 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/v3/user/{uid}/presence`
-        pub async fn send(self) -> Result<ResponseValue<types::V2Presence>, Error<types::Error>> {
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::V2Presence>, Error<crate::ErrorBody>> {
             let Self {
                 client,
                 uid,
                 local,
+                x_trace_id,
                 session_token,
             } = self;
             let uid = uid.map_err(Error::InvalidRequest)?;
             let local = local.map_err(Error::InvalidRequest)?;
+            let x_trace_id = x_trace_id.map_err(Error::InvalidRequest)?;
             let session_token = session_token.map_err(Error::InvalidRequest)?;
             let url = [
                 &*client.baseurl,
@@ -1689,6 +1808,12 @@ pub mod builder {
                 .query(&progenitor_client::QueryParam::new("local", &local))
                 .build()?;
             let header_map = request.headers_mut();
+            if let Some(value) = x_trace_id {
+                header_map.append(
+                    ::reqwest::header::HeaderName::from_static("x-trace-id"),
+                    value.to_string().try_into()?,
+                );
+            }
             header_map.append(
                 ::reqwest::header::HeaderName::from_static("sessiontoken"),
                 session_token.try_into()?,

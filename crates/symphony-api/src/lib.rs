@@ -1,0 +1,18 @@
+#![doc = include_str!("../README.md")]
+#![forbid(unsafe_code)]
+
+mod error_body;
+pub mod hooks;
+
+pub use error_body::ErrorBody;
+
+/// The Login API (mounted at `/login`): RSA authentication of bots, apps and users on behalf
+/// of an app.
+#[allow(missing_docs, clippy::all)]
+#[path = "generated/login.rs"]
+pub mod login;
+
+/// The Presence operations of the Pod API (mounted at `/pod`).
+#[allow(missing_docs, clippy::all)]
+#[path = "generated/pod.rs"]
+pub mod pod;
