@@ -17,6 +17,7 @@ mod render;
 mod rewrite;
 
 pub use error::CodegenError;
+pub use rewrite::Rewrite;
 
 /// Where the generated module of the API in `openapi/<api>/` goes, relative to the workspace
 /// root. Every API is one module of the one generated crate.
@@ -57,7 +58,8 @@ pub enum Outcome {
 }
 
 /// Generates every API before writing any file, so that an error leaves the tree untouched.
-pub fn run(root: &Path, mode: Mode) -> Result<Outcome, CodegenError> {
+/// `without` names rewrites to leave out, which only measurements do (docs/codegen.md).
+pub fn run(root: &Path, mode: Mode, without: &[Rewrite]) -> Result<Outcome, CodegenError> {
     let started = Instant::now();
     let openapi = root.join("openapi");
     if !openapi.is_dir() {
@@ -70,7 +72,7 @@ pub fn run(root: &Path, mode: Mode) -> Result<Outcome, CodegenError> {
         let merged = merge::merge(&docs)?;
         let mut spec = normalise::normalise(merged.document, &merged.origin)?;
         augment::augment(&mut spec);
-        let code = render::render(&spec, &merged.summary)?;
+        let code = render::render(&spec, &merged.summary, without)?;
         let output = output_path(&api);
         rendered.push((api, output, code, merged.summary));
     }

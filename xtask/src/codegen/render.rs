@@ -8,12 +8,16 @@ use quote::quote;
 
 use super::CodegenError;
 use super::merge::Summary;
-use super::rewrite;
+use super::rewrite::{self, Rewrite};
 
 /// Kept in step with the exact pin in xtask/Cargo.toml; it is printed in every header.
 const GENERATOR: &str = "progenitor 0.15.1";
 
-pub fn render(spec: &openapiv3::OpenAPI, summary: &Summary) -> Result<String, CodegenError> {
+pub fn render(
+    spec: &openapiv3::OpenAPI,
+    summary: &Summary,
+    without: &[Rewrite],
+) -> Result<String, CodegenError> {
     let api = summary.title.clone();
     let mut settings = GenerationSettings::new();
     settings
@@ -36,7 +40,7 @@ pub fn render(spec: &openapiv3::OpenAPI, summary: &Summary) -> Result<String, Co
         api: api.clone(),
         message: e.to_string(),
     })?;
-    rewrite::apply(&mut file, &api)?;
+    rewrite::apply(&mut file, &api, without)?;
     let code = rustfmt(&prettyplease::unparse(&file), &api)?;
     Ok(format!("{}{code}", header(summary)))
 }

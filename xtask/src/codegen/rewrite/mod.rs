@@ -18,9 +18,25 @@ use header_params::HeaderParams;
 use request_headers::HeadersOnTheRequest;
 use url::UrlWithoutFormat;
 
-/// Applies every rewrite to `file`. Fails when progenitor's output no longer has the shape a
-/// rewrite expects, so that a progenitor upgrade cannot silently undo it.
-pub fn apply(file: &mut syn::File, api: &str) -> Result<(), CodegenError> {
+/// The rewrites made for speed, each of which a maintainer can leave out
+/// (`cargo xtask codegen --without NAME`) to measure what it saves (docs/codegen.md).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, clap::ValueEnum)]
+pub enum Rewrite {
+    /// OmitApiVersion: no `api-version` header.
+    ApiVersion,
+    /// DecodeThroughHooks: bodies decoded by `hooks::from_response`.
+    Decode,
+    /// HeaderParams: header names checked at codegen time, `String` values moved.
+    HeaderParams,
+    /// HeadersOnTheRequest: header parameters appended to the request's own map.
+    RequestHeaders,
+    /// UrlWithoutFormat: URLs joined without `format!`.
+    Url,
+}
+
+/// Applies every rewrite but those in `without` to `file`. Fails when progenitor's output no
+/// longer has the shape a rewrite expects, so that a progenitor upgrade cannot silently undo it.
+pub fn apply(file: &mut syn::File, api: &str, without: &[Rewrite]) -> Result<(), CodegenError> {
     let changed = |rewrite: &str, what: String| CodegenError::Generate {
         api: api.to_owned(),
         message: format!("{what}; update {rewrite} in xtask/src/codegen/rewrite/"),
@@ -29,39 +45,52 @@ pub fn apply(file: &mut syn::File, api: &str) -> Result<(), CodegenError> {
         let what = format!("{rewrite} applied to {done} of {sends} operations");
         (done != sends).then(|| changed(rewrite, what))
     };
+    let wanted = |rewrite| !without.contains(&rewrite);
     SplitDocLines.visit_file_mut(file);
     let mut omit = OmitApiVersion::default();
-    omit.visit_file_mut(file);
+    if wanted(Rewrite::ApiVersion) {
+        omit.visit_file_mut(file);
+    } else {
+        omit.count_sends(file);
+    }
     let sends = omit.sends;
-    if omit.removed != sends {
+    if wanted(Rewrite::ApiVersion) && omit.removed != sends {
         let what = "progenitor no longer adds `api-version` the way it did".to_owned();
         return Err(changed("OmitApiVersion", what));
     }
-    let mut decode = DecodeThroughHooks::default();
-    decode.visit_file_mut(file);
-    if decode.replaced == 0 && sends > 0 {
-        let what = "progenitor no longer decodes bodies with `ResponseValue::from_response`";
-        return Err(changed("DecodeThroughHooks", what.to_owned()));
+    if wanted(Rewrite::Decode) {
+        let mut decode = DecodeThroughHooks::default();
+        decode.visit_file_mut(file);
+        if decode.replaced == 0 && sends > 0 {
+            let what = "progenitor no longer decodes bodies with `ResponseValue::from_response`";
+            return Err(changed("DecodeThroughHooks", what.to_owned()));
+        }
     }
-    let params = HeaderParams::run(file);
-    if let Some(what) = params.unknown.into_iter().next() {
-        return Err(changed("HeaderParams", what));
+    if wanted(Rewrite::HeaderParams) {
+        let params = HeaderParams::run(file);
+        if let Some(what) = params.unknown.into_iter().next() {
+            return Err(changed("HeaderParams", what));
+        }
     }
-    let mut headers = HeadersOnTheRequest::default();
-    headers.visit_file_mut(file);
-    if let Some(what) = headers.unknown.into_iter().next() {
-        return Err(changed("HeadersOnTheRequest", what));
+    if wanted(Rewrite::RequestHeaders) {
+        let mut headers = HeadersOnTheRequest::default();
+        headers.visit_file_mut(file);
+        if let Some(what) = headers.unknown.into_iter().next() {
+            return Err(changed("HeadersOnTheRequest", what));
+        }
+        if let Some(err) = each_send("HeadersOnTheRequest", headers.moved, sends) {
+            return Err(err);
+        }
     }
-    if let Some(err) = each_send("HeadersOnTheRequest", headers.moved, sends) {
-        return Err(err);
-    }
-    let mut url = UrlWithoutFormat::default();
-    url.visit_file_mut(file);
-    if let Some(what) = url.unknown.into_iter().next() {
-        return Err(changed("UrlWithoutFormat", what));
-    }
-    if let Some(err) = each_send("UrlWithoutFormat", url.replaced, sends) {
-        return Err(err);
+    if wanted(Rewrite::Url) {
+        let mut url = UrlWithoutFormat::default();
+        url.visit_file_mut(file);
+        if let Some(what) = url.unknown.into_iter().next() {
+            return Err(changed("UrlWithoutFormat", what));
+        }
+        if let Some(err) = each_send("UrlWithoutFormat", url.replaced, sends) {
+            return Err(err);
+        }
     }
     Ok(())
 }
@@ -130,7 +159,7 @@ mod tests {
 
     /// The rewritten code, compacted: prettyplease's line breaks removed.
     fn rewritten(mut file: syn::File) -> String {
-        apply(&mut file, "Test API").unwrap();
+        apply(&mut file, "Test API", &[]).unwrap();
         prettyplease::unparse(&file)
             .split_whitespace()
             .collect::<Vec<_>>()
@@ -138,7 +167,7 @@ mod tests {
     }
 
     fn refusal(mut file: syn::File) -> String {
-        apply(&mut file, "Test API").unwrap_err().to_string()
+        apply(&mut file, "Test API", &[]).unwrap_err().to_string()
     }
 
     #[test]
@@ -258,7 +287,7 @@ mod tests {
                 }
             }
         };
-        let err = apply(&mut file, "Test API").unwrap_err().to_string();
+        let err = apply(&mut file, "Test API", &[]).unwrap_err().to_string();
         assert!(err.contains("OmitApiVersion"), "{err}");
     }
 }
