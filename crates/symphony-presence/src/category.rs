@@ -10,8 +10,10 @@ use crate::Error;
 /// A user's presence category, as Symphony names it on the wire.
 ///
 /// The eleven documented values have variants; any other string is kept verbatim in
-/// [`PresenceCategory::Other`], so decoding never fails on a category this crate does not
-/// know and encoding gives back exactly the string that was received.
+/// [`PresenceCategory::Unknown`], so decoding never fails on a category this crate does not
+/// know and encoding gives back exactly the string that was received. An unknown category can
+/// only come from parsing, which maps every documented name to its own variant, so no unknown
+/// value ever shadows a known one.
 ///
 /// ```
 /// use symphony_presence::PresenceCategory;
@@ -23,6 +25,7 @@ use crate::Error;
 /// let unknown: PresenceCategory = "FOCUS_MODE".parse().unwrap();
 /// assert_eq!(unknown.to_string(), "FOCUS_MODE");
 /// assert!(unknown.external_view().is_none());
+/// assert!(matches!(&unknown, PresenceCategory::Unknown(u) if u.as_str() == "FOCUS_MODE"));
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
@@ -50,9 +53,23 @@ pub enum PresenceCategory {
     /// `OFFLINE`, introduced in 20.16.
     Offline,
     /// Any other value the server sent, kept exactly as received. Cannot be set through the
-    /// typed API. Build it with `PresenceCategory::from(..)` or `parse()`, which map known
-    /// names to their own variants.
-    Other(String),
+    /// typed API.
+    Unknown(UnknownCategory),
+}
+
+/// A presence category this crate does not know, kept exactly as received.
+///
+/// It has no constructor: it comes only from parsing a category
+/// (`PresenceCategory::from(..)`, `parse()` or deserialising), which gives every documented
+/// name its own variant.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct UnknownCategory(Box<str>);
+
+impl UnknownCategory {
+    /// The category as received.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
 }
 
 /// One row of the seed's category table.
@@ -137,11 +154,11 @@ impl PresenceCategory {
         C::DoNotDisturb,
     ];
 
-    /// The wire name, for example `"BE_RIGHT_BACK"`; for [`Other`](Self::Other), the string as
-    /// received.
+    /// The wire name, for example `"BE_RIGHT_BACK"`; for [`Unknown`](Self::Unknown), the string
+    /// as received.
     pub fn as_str(&self) -> &str {
         match self {
-            C::Other(s) => s,
+            C::Unknown(s) => s.as_str(),
             known => known_wire(known),
         }
     }
@@ -175,9 +192,9 @@ impl PresenceCategory {
         self.row().map(|r| r.icon)
     }
 
-    /// Whether this category is one of the documented ones (not [`Other`](Self::Other)).
+    /// Whether this category is one of the documented ones (not [`Unknown`](Self::Unknown)).
     pub fn is_known(&self) -> bool {
-        !matches!(self, C::Other(_))
+        !matches!(self, C::Unknown(_))
     }
 
     /// Checks that this category can be set through the typed API.
@@ -191,11 +208,12 @@ impl PresenceCategory {
     /// [`Error::InvalidInput`] naming the category and the reason.
     pub fn ensure_settable(&self) -> Result<(), Error> {
         match self {
-            C::Undefined => Err(Error::InvalidInput(
-                "presence UNDEFINED cannot be set: it means no presence has been set".into(),
+            C::Undefined => Err(Error::setup(
+                "presence UNDEFINED cannot be set: it means no presence has been set",
             )),
-            C::Other(s) => Err(Error::InvalidInput(format!(
-                "presence {s:?} cannot be set: it is not a documented category"
+            C::Unknown(s) => Err(Error::setup(format!(
+                "presence {:?} cannot be set: it is not a documented category",
+                s.as_str()
             ))),
             c if c.is_deprecated() => {
                 tracing::warn!(
@@ -227,25 +245,26 @@ fn known_wire(c: &PresenceCategory) -> &'static str {
         C::OutOfOffice => "OUT_OF_OFFICE",
         C::OffWork => "OFF_WORK",
         C::Offline => "OFFLINE",
-        C::Other(_) => "",
+        C::Unknown(_) => "",
     }
 }
 
 impl From<&str> for PresenceCategory {
-    /// Exact, case-sensitive: known wire names map to their variant, anything else to `Other`.
+    /// Exact, case-sensitive: known wire names map to their variant, anything else to
+    /// `Unknown`.
     fn from(s: &str) -> Self {
         PresenceCategory::KNOWN
             .iter()
             .find(|c| known_wire(c) == s)
             .cloned()
-            .unwrap_or_else(|| C::Other(s.to_owned()))
+            .unwrap_or_else(|| C::Unknown(UnknownCategory(s.into())))
     }
 }
 
 impl From<String> for PresenceCategory {
     fn from(s: String) -> Self {
         match PresenceCategory::from(s.as_str()) {
-            C::Other(_) => C::Other(s),
+            C::Unknown(_) => C::Unknown(UnknownCategory(s.into_boxed_str())),
             known => known,
         }
     }

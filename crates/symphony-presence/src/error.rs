@@ -7,10 +7,16 @@ use std::time::Duration;
 
 pub use reqwest::StatusCode;
 
+use crate::operation::Operation;
+
 /// Every way a call can fail.
 ///
-/// Match on the variant for the class of failure; the payload carries the HTTP status and,
-/// where the server sent an `Error` body, its `code` and `message`.
+/// Match on the variant for the class of failure, or ask: [`is_auth`](Self::is_auth),
+/// [`is_retryable`](Self::is_retryable), [`status`](Self::status),
+/// [`trace_id`](Self::trace_id) and [`operation`](Self::operation) answer without string
+/// matching. Each variant's `Display` is one line; its cause, where there is one, is
+/// [`source`](std::error::Error::source) and is not repeated in the line, so `{:#}` with
+/// `anyhow` shows each part once.
 ///
 /// ```no_run
 /// # async fn example(client: symphony_presence::PresenceClient) {
@@ -18,64 +24,65 @@ pub use reqwest::StatusCode;
 ///
 /// match client.get_presence().await {
 ///     Ok(presence) => println!("{}", presence.category),
-///     Err(Error::Unauthorized(e)) => eprintln!("log in again: {e}"),
-///     Err(e) if e.is_retryable() => eprintln!("try later: {e}"),
-///     Err(e) => eprintln!("failed: {e}"),
+///     Err(e) if e.is_auth() => eprintln!("check the credentials: {e}"),
+///     Err(Error::NotFound(e)) => eprintln!("no such user: {e}"),
+///     Err(e) if e.is_retryable() => eprintln!("try later: {e} (trace {:?})", e.trace_id()),
+///     Err(e) => eprintln!("{e} during {}", e.operation()),
 /// }
 /// # }
 /// ```
 ///
 /// Errors are `Clone`, so that one failed authentication can be handed to every call that was
 /// waiting for it.
-#[derive(Clone, Debug, thiserror::Error)]
+#[derive(Clone, Debug)]
 #[non_exhaustive]
 pub enum Error {
     /// 400, or another 4xx without a variant of its own: the request was refused as sent.
-    #[error("bad request: {0}")]
     BadRequest(Box<ServiceError>),
-    /// 401: the session token is invalid or expired, and refreshing it did not help.
-    #[error("unauthorized: {0}")]
+    /// 401: the session (or, for an authentication, the credentials) was refused, and
+    /// refreshing the session did not help.
     Unauthorized(Box<ServiceError>),
     /// 403: the caller lacks an entitlement or privilege.
-    #[error("forbidden: {0}")]
     Forbidden(Box<ServiceError>),
     /// 404: the user (or feed) cannot be located.
-    #[error("not found: {0}")]
     NotFound(Box<ServiceError>),
-    /// 429: too many requests; `retry_after` is the server's `Retry-After`, if it sent one.
-    #[error("rate limited: {error}")]
-    RateLimited {
-        /// The response.
-        error: Box<ServiceError>,
-        /// How long the server asked to wait.
-        retry_after: Option<Duration>,
-    },
+    /// 429: too many requests; see [`ServiceError::retry_after`].
+    RateLimited(Box<ServiceError>),
     /// 5xx: the server failed.
-    #[error("server error: {0}")]
     Server(Box<ServiceError>),
-    /// The request did not complete: connection refused or dropped, or a timeout.
-    #[error("transport error: {0}")]
-    Transport(#[source] TransportError),
+    /// The request did not complete: connection refused or dropped, or an attempt timed out.
+    Transport(Box<TransportError>),
     /// The response could not be understood: malformed or unexpected body, unexpected status,
     /// or a body over the size cap.
-    #[error("cannot decode the response: {0}")]
-    Decode(DecodeError),
+    Decode(Box<DecodeError>),
     /// The input was refused before anything was sent, for example a token containing CR or LF.
-    #[error("invalid input: {0}")]
-    InvalidInput(String),
+    InvalidInput(Box<InvalidInput>),
     /// A private key could not be loaded.
-    #[error("invalid key: {0}")]
-    Key(#[from] crate::KeyError),
+    Key(crate::KeyError),
 }
 
 impl Error {
+    /// Whether authentication failed: a bot's, an app's or one on behalf of a user was refused
+    /// (any 4xx from an authentication endpoint), or the pod refused the session with a 401
+    /// that a refresh did not cure. A network failure or a server error during authentication
+    /// is not one: it says nothing about the credentials.
+    pub fn is_auth(&self) -> bool {
+        match self {
+            Error::Unauthorized(_) => true,
+            Error::BadRequest(e) | Error::Forbidden(e) | Error::NotFound(e) => {
+                e.request.is_authentication()
+            }
+            _ => false,
+        }
+    }
+
     /// Whether the same call may succeed later without any change: a transport failure, a 429,
     /// or a 502, 503 or 504. A 500 is not included, because repeating a request that is not
     /// idempotent can change its effect; the [`RetryPolicy`](crate::RetryPolicy) retries 500
     /// only for idempotent operations.
     pub fn is_retryable(&self) -> bool {
         match self {
-            Error::Transport(_) | Error::RateLimited { .. } => true,
+            Error::Transport(_) | Error::RateLimited(_) => true,
             Error::Server(e) => matches!(e.status.as_u16(), 502..=504),
             _ => false,
         }
@@ -89,6 +96,31 @@ impl Error {
         }
     }
 
+    /// The `X-Trace-Id` of the request that failed, to quote to Symphony support; `None` when
+    /// nothing was sent.
+    pub fn trace_id(&self) -> Option<&str> {
+        match self {
+            Error::Transport(e) => Some(&e.trace_id),
+            Error::Decode(e) => Some(&e.trace_id),
+            other => other.service_error().map(|e| e.trace_id.as_str()),
+        }
+    }
+
+    /// The method you called, such as `get_presence`, with its HTTP method and path; for an
+    /// error raised while building a client or reading a configuration,
+    /// [`Operation::SETUP`].
+    pub fn operation(&self) -> Operation {
+        match self {
+            Error::Transport(e) => e.operation,
+            Error::Decode(e) => e.operation,
+            Error::InvalidInput(e) => e.operation,
+            Error::Key(_) => Operation::SETUP,
+            other => other
+                .service_error()
+                .map_or(Operation::SETUP, |e| e.operation),
+        }
+    }
+
     /// What the server said, for the variants that carry a response.
     pub fn service_error(&self) -> Option<&ServiceError> {
         match self {
@@ -96,10 +128,84 @@ impl Error {
             | Error::Unauthorized(e)
             | Error::Forbidden(e)
             | Error::NotFound(e)
-            | Error::Server(e)
-            | Error::RateLimited { error: e, .. } => Some(e),
+            | Error::RateLimited(e)
+            | Error::Server(e) => Some(e),
             _ => None,
         }
+    }
+
+    /// How long the server asked to wait (`Retry-After` on a 429 or 503), if it said.
+    pub fn retry_after(&self) -> Option<Duration> {
+        self.service_error().and_then(|e| e.retry_after)
+    }
+
+    /// An input error raised during `operation`.
+    pub(crate) fn invalid(operation: Operation, message: impl Into<String>) -> Self {
+        Error::InvalidInput(Box::new(InvalidInput {
+            message: message.into(),
+            operation,
+        }))
+    }
+
+    /// An input error raised before any call.
+    pub(crate) fn setup(message: impl Into<String>) -> Self {
+        Self::invalid(Operation::SETUP, message)
+    }
+
+    /// This error, as seen from `operation`: an error of an authentication that `operation`
+    /// needed keeps its failed request but names `operation` as the method called.
+    pub(crate) fn during(mut self, operation: Operation) -> Self {
+        match &mut self {
+            Error::BadRequest(e)
+            | Error::Unauthorized(e)
+            | Error::Forbidden(e)
+            | Error::NotFound(e)
+            | Error::RateLimited(e)
+            | Error::Server(e) => e.operation = operation,
+            Error::Transport(e) => e.operation = operation,
+            Error::Decode(e) => e.operation = operation,
+            Error::InvalidInput(e) => e.operation = operation,
+            Error::Key(_) => {}
+        }
+        self
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.is_auth() {
+            f.write_str("authentication failed: ")?;
+        }
+        match self {
+            Error::BadRequest(e) => write!(f, "bad request: {e}"),
+            Error::Unauthorized(e) => write!(f, "unauthorized: {e}"),
+            Error::Forbidden(e) => write!(f, "forbidden: {e}"),
+            Error::NotFound(e) => write!(f, "not found: {e}"),
+            Error::RateLimited(e) => write!(f, "rate limited: {e}"),
+            Error::Server(e) => write!(f, "server error: {e}"),
+            Error::Transport(e) => write!(f, "transport error: {e}"),
+            Error::Decode(e) => write!(f, "cannot decode the response: {e}"),
+            Error::InvalidInput(e) => write!(f, "invalid input: {e}"),
+            Error::Key(e) => write!(f, "invalid key: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for Error {
+    /// The payload's own cause, not the payload: its text is already in this error's line.
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Error::Transport(e) => std::error::Error::source(&**e),
+            Error::Decode(e) => std::error::Error::source(&**e),
+            Error::Key(e) => std::error::Error::source(e),
+            _ => None,
+        }
+    }
+}
+
+impl From<crate::KeyError> for Error {
+    fn from(e: crate::KeyError) -> Self {
+        Error::Key(e)
     }
 }
 
@@ -114,11 +220,13 @@ pub struct ServiceError {
     pub code: Option<i32>,
     /// `Error.message` from the body.
     pub message: Option<String>,
-    /// The operation that failed, for example `get_v2_user_presence`.
-    pub operation: &'static str,
+    /// The method you called.
+    pub operation: Operation,
+    /// The request that was answered: the operation's own, or an authentication it needed.
+    pub request: Operation,
     /// The `X-Trace-Id` sent with the request, to quote to Symphony support.
-    pub trace_id: Option<String>,
-    /// What this failure usually means for this operation, where the SDK knows.
+    pub trace_id: String,
+    /// What this failure usually means for this request, where the SDK knows.
     pub hint: Option<&'static str>,
     /// The server's `Retry-After`, if it sent one.
     pub retry_after: Option<Duration>,
@@ -126,12 +234,7 @@ pub struct ServiceError {
 
 impl fmt::Display for ServiceError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{} answered HTTP {}",
-            self.operation,
-            self.status.as_u16()
-        )?;
+        write!(f, "{} answered HTTP {}", self.request, self.status.as_u16())?;
         if let Some(message) = &self.message {
             write!(f, ": {message}")?;
         }
@@ -145,14 +248,20 @@ impl fmt::Display for ServiceError {
     }
 }
 
+impl std::error::Error for ServiceError {}
+
 /// A request that did not complete.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct TransportError {
     /// What went wrong.
     pub kind: TransportErrorKind,
-    /// The operation that failed.
-    pub operation: &'static str,
+    /// The method you called.
+    pub operation: Operation,
+    /// The request that failed: the operation's own, or an authentication it needed.
+    pub request: Operation,
+    /// The `X-Trace-Id` sent with the request.
+    pub trace_id: String,
     source: Arc<dyn std::error::Error + Send + Sync>,
 }
 
@@ -162,7 +271,7 @@ pub struct TransportError {
 pub enum TransportErrorKind {
     /// The connection could not be made; nothing was sent.
     Connect,
-    /// The request or the response took longer than the configured timeout.
+    /// The attempt took longer than its timeout.
     Timeout,
     /// The connection failed after the request was sent, for example mid-body.
     Interrupted,
@@ -170,18 +279,17 @@ pub enum TransportErrorKind {
 
 impl TransportError {
     pub(crate) fn new(
-        operation: &'static str,
-        source: Box<dyn std::error::Error + Send + Sync>,
+        request: Operation,
+        trace_id: String,
+        kind: TransportErrorKind,
+        source: Arc<dyn std::error::Error + Send + Sync>,
     ) -> Self {
-        let kind = match source.downcast_ref::<reqwest::Error>() {
-            Some(e) if e.is_timeout() => TransportErrorKind::Timeout,
-            Some(e) if e.is_connect() => TransportErrorKind::Connect,
-            _ => TransportErrorKind::Interrupted,
-        };
         TransportError {
             kind,
-            operation,
-            source: Arc::from(source),
+            operation: request,
+            request,
+            trace_id,
+            source,
         }
     }
 }
@@ -193,7 +301,7 @@ impl fmt::Display for TransportError {
             TransportErrorKind::Timeout => "timed out",
             TransportErrorKind::Interrupted => "connection failed",
         };
-        write!(f, "{}: {what}", self.operation)
+        write!(f, "{}: {what}", self.request)
     }
 }
 
@@ -204,19 +312,24 @@ impl std::error::Error for TransportError {
 }
 
 /// A response that could not be understood.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct DecodeError {
     /// The HTTP status of the response. `None` only for an internal error of the generated
     /// layer that reported an undecodable body without its response, which it never should.
     pub status: Option<StatusCode>,
-    /// The operation that failed.
-    pub operation: &'static str,
+    /// The method you called.
+    pub operation: Operation,
+    /// The request whose response it was.
+    pub request: Operation,
+    /// The `X-Trace-Id` sent with the request.
+    pub trace_id: String,
     /// Why the body was refused.
     pub reason: String,
     /// At most [`DecodeError::MAX_BODY_EXCERPT`] bytes of the body, lossily decoded as UTF-8.
     /// Empty for authentication responses, whose bodies may hold credentials.
     pub body: String,
+    source: Option<Arc<serde_json::Error>>,
 }
 
 impl DecodeError {
@@ -225,16 +338,21 @@ impl DecodeError {
 
     pub(crate) fn new(
         status: Option<StatusCode>,
-        operation: &'static str,
-        reason: impl Into<String>,
+        request: Operation,
+        trace_id: String,
+        reason: &str,
         body: &[u8],
+        source: Option<Arc<serde_json::Error>>,
     ) -> Self {
         let excerpt = &body[..body.len().min(Self::MAX_BODY_EXCERPT)];
         DecodeError {
             status,
-            operation,
-            reason: reason.into(),
+            operation: request,
+            request,
+            trace_id,
+            reason: reason.to_owned(),
             body: String::from_utf8_lossy(excerpt).into_owned(),
+            source,
         }
     }
 }
@@ -245,11 +363,37 @@ impl fmt::Display for DecodeError {
             Some(status) => write!(
                 f,
                 "{} answered HTTP {}: {}",
-                self.operation,
+                self.request,
                 status.as_u16(),
                 self.reason
             ),
-            None => write!(f, "{}: {}", self.operation, self.reason),
+            None => write!(f, "{}: {}", self.request, self.reason),
         }
     }
 }
+
+impl std::error::Error for DecodeError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.source
+            .as_deref()
+            .map(|e| e as &(dyn std::error::Error + 'static))
+    }
+}
+
+/// Input refused before anything was sent.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct InvalidInput {
+    /// What is wrong, without repeating any secret.
+    pub message: String,
+    /// The method you called, or [`Operation::SETUP`].
+    pub operation: Operation,
+}
+
+impl fmt::Display for InvalidInput {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for InvalidInput {}

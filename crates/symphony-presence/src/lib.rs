@@ -8,24 +8,35 @@ mod client;
 mod error;
 mod feed;
 mod http;
+mod operation;
 mod operations;
 mod paging;
 mod presence;
+mod request;
 mod retry;
 mod session;
 mod settings;
+mod stream;
+mod transport;
 
-pub use auth::{
-    AppCredentials, AppSession, AppSessionBuilder, BotCredentials, BotSession, BotSessionBuilder,
-    DEFAULT_JWT_LIFETIME, DEFAULT_OBO_CACHE_CAPACITY, KeyError, MAX_JWT_LIFETIME, OboSession,
-    PrivateKey, SessionBuilder,
-};
-pub use category::PresenceCategory;
-pub use client::{PresenceClient, PresenceClientBuilder};
-pub use error::{DecodeError, Error, ServiceError, StatusCode, TransportError, TransportErrorKind};
-pub use feed::{FeedId, MAX_FEED_BATCH};
+pub use auth::{AppCredentials, BotCredentials, DEFAULT_JWT_LIFETIME, KeyError, MAX_JWT_LIFETIME, PrivateKey};
+pub use category::{PresenceCategory, UnknownCategory};
+pub use client::{AppClient, AppClientBuilder, DEFAULT_OBO_CACHE_CAPACITY, PresenceClient, PresenceClientBuilder};
+pub use error::{DecodeError, Error, InvalidInput, ServiceError, StatusCode, TransportError, TransportErrorKind};
+pub use feed::{FeedId, MAX_FEED_BATCH, WatchFeed};
+pub use operation::Operation;
 pub use paging::{DEFAULT_PAGE_SIZE, ListAllPresence, MAX_PAGE_SIZE};
 pub use presence::{Presence, Timestamp, UserId};
+pub use request::{Call, Request};
 pub use retry::RetryPolicy;
-pub use session::{BoxFuture, SessionProvider, SessionToken, StaticSession};
+pub use session::{BoxFuture, SessionProvider, SessionToken};
 pub use settings::{DEFAULT_USER_AGENT, HttpSettings};
+pub use stream::PresenceStream;
+
+/// The operations a [`Request`] sends, one type each; their options are methods of
+/// `Request<'_, Operation>`.
+pub mod requests {
+    pub use crate::feed::{CreateFeed, DeleteFeed, ReadFeed};
+    pub use crate::operations::{GetPresence, RegisterInterest, SetPresence, SetUserPresence, UserPresence};
+    pub use crate::paging::ListPresencePage;
+}

@@ -1,14 +1,18 @@
 //! Listing every user's presence, page by page (`GET /v2/users/presence`).
 
-use futures_util::Stream;
 use futures_util::stream;
+use symphony_api::pod::types::V2PresenceList;
 
 use crate::client::PresenceClient;
 use crate::error::Error;
-use crate::http::Operation;
-use crate::{Presence, UserId};
+use crate::http::Endpoint;
+use crate::request::{Call, CallOptions, Request, sealed};
+use crate::session::BoxFuture;
+use crate::stream::PresenceStream;
+use crate::{Presence, RetryPolicy, UserId};
 
-const LIST_PRESENCE: Operation = Operation::pod("get_v2_users_presence", true);
+const LIST_PRESENCE: Endpoint =
+    Endpoint::pod("list_presence_page", "GET", "/v2/users/presence", true);
 
 /// The largest page Symphony serves.
 pub const MAX_PAGE_SIZE: u32 = 5000;
@@ -19,13 +23,14 @@ impl PresenceClient {
     /// Lists the presence of every user of the pod, across all pages.
     ///
     /// Pages are sorted by user id and each one starts after the last id of the one before; the
-    /// listing ends at the first empty page. Only one page is held in memory at a time.
+    /// listing ends at the first empty page. Only one page is held in memory at a time. The
+    /// stream is `Unpin`: no `pin!` is needed.
     ///
     /// ```no_run
     /// # async fn example(client: symphony_presence::PresenceClient) -> Result<(), symphony_presence::Error> {
     /// use futures_util::TryStreamExt;
     ///
-    /// let mut all = std::pin::pin!(client.list_all_presence().page_size(5000).stream());
+    /// let mut all = client.list_all_presence().page_size(5000).stream();
     /// while let Some(presence) = all.try_next().await? {
     ///     println!("{:?} {}", presence.user_id, presence.category);
     /// }
@@ -37,36 +42,83 @@ impl PresenceClient {
             client: self.clone(),
             page_size: DEFAULT_PAGE_SIZE,
             after: None,
+            options: CallOptions::default(),
         }
     }
 
-    /// One page of at most `limit` presences (1 to [`MAX_PAGE_SIZE`]) of the users whose id
-    /// comes after `after`, sorted by user id. An empty page means there are no more users.
+    /// One page of at most [`limit`](Request::limit) presences (default
+    /// [`DEFAULT_PAGE_SIZE`]) of the users whose id comes [`after`](Request::after) a given
+    /// one, sorted by user id. An empty page means there are no more users.
     ///
     /// ```no_run
     /// # async fn example(client: symphony_presence::PresenceClient) -> Result<(), symphony_presence::Error> {
-    /// let first = client.list_presence_page(None, 100).await?;
-    /// let next = client.list_presence_page(first.last().and_then(|p| p.user_id), 100).await?;
+    /// let first = client.list_presence_page().limit(100).await?;
+    /// let next = client
+    ///     .list_presence_page()
+    ///     .after(first.last().and_then(|p| p.user_id))
+    ///     .limit(100)
+    ///     .await?;
     /// # Ok(())
     /// # }
     /// ```
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidInput`] for a `limit` outside 1 to 5000; otherwise as
+    /// [`Error::InvalidInput`] for a limit outside 1 to 5000; [`Error::Decode`] for a page that
+    /// is longer than the limit or not sorted by user id; otherwise as
     /// [`get_presence`](Self::get_presence), with [`Error::Forbidden`] without the privilege.
-    pub async fn list_presence_page(
-        &self,
-        after: Option<UserId>,
-        limit: u32,
-    ) -> Result<Vec<Presence>, Error> {
-        if !(1..=MAX_PAGE_SIZE).contains(&limit) {
-            return Err(Error::InvalidInput(format!(
-                "the page size must be 1 to {MAX_PAGE_SIZE}, not {limit}"
-            )));
-        }
-        let list = self
-            .call(LIST_PRESENCE, |api, token, trace_id| {
+    pub fn list_presence_page(&self) -> Request<'_, ListPresencePage> {
+        Request::new(
+            self,
+            ListPresencePage {
+                after: None,
+                limit: DEFAULT_PAGE_SIZE,
+            },
+        )
+    }
+}
+
+/// [`PresenceClient::list_presence_page`].
+#[derive(Debug)]
+pub struct ListPresencePage {
+    after: Option<UserId>,
+    limit: u32,
+}
+
+impl Request<'_, ListPresencePage> {
+    /// Starts after this user id (default: at the first user).
+    pub fn after(mut self, after: impl Into<Option<UserId>>) -> Self {
+        self.op.after = after.into();
+        self
+    }
+
+    /// Presences per page, 1 to [`MAX_PAGE_SIZE`] (default [`DEFAULT_PAGE_SIZE`]).
+    pub fn limit(mut self, limit: u32) -> Self {
+        self.op.limit = limit;
+        self
+    }
+}
+
+impl sealed::Sealed for ListPresencePage {}
+
+impl Call for ListPresencePage {
+    type Output = Vec<Presence>;
+
+    fn send(
+        self,
+        client: &PresenceClient,
+        options: CallOptions,
+    ) -> BoxFuture<'_, Result<Vec<Presence>, Error>> {
+        Box::pin(async move {
+            let ListPresencePage { after, limit } = self;
+            if !(1..=MAX_PAGE_SIZE).contains(&limit) {
+                return Err(Error::invalid(
+                    LIST_PRESENCE.op,
+                    format!("the page size must be 1 to {MAX_PAGE_SIZE}, not {limit}"),
+                ));
+            }
+            let accept = |page: V2PresenceList| checked_page(page, after, limit);
+            client.call(&LIST_PRESENCE, &options, |api, token, trace_id| {
                 let request = api
                     .get_v2_users_presence()
                     .x_trace_id(trace_id)
@@ -76,19 +128,54 @@ impl PresenceClient {
                     Some(after) => request.last_user_id(after.0).send(),
                     None => request.send(),
                 }
-            })
-            .await?;
-        Ok(list.0.into_iter().map(Presence::from).collect())
+            }, accept).await
+        })
     }
+}
+
+/// The users of `page` that come after `after`, in order. A page longer than `limit`, or not
+/// sorted by user id, is refused: a cursor cannot be trusted past it. An entry without a user
+/// id cannot be placed, and one at or before `after` (a server repeating the boundary user)
+/// was already seen; both are skipped with a warning, so no user is ever listed twice. A page
+/// with entries but none of them new is refused too, since paging could not advance past it.
+fn checked_page(
+    page: V2PresenceList,
+    after: Option<UserId>,
+    limit: u32,
+) -> Result<Vec<Presence>, &'static str> {
+    if page.0.len() > limit as usize {
+        return Err("the page holds more users than the limit asked for");
+    }
+    let received = page.0.len();
+    let mut users: Vec<Presence> = Vec::with_capacity(received);
+    for presence in page.0.into_iter().map(Presence::from) {
+        let Some(uid) = presence.user_id else {
+            tracing::warn!("skipping a listed presence without a user id");
+            continue;
+        };
+        if after.is_some_and(|after| uid <= after) {
+            tracing::warn!(%uid, "skipping a user listed again at the page boundary");
+            continue;
+        }
+        if users.last().and_then(|p| p.user_id).is_some_and(|last| uid <= last) {
+            return Err("the page is not sorted by user id");
+        }
+        users.push(presence);
+    }
+    if users.is_empty() && received > 0 {
+        return Err("the page brought no user after the last one seen");
+    }
+    Ok(users)
 }
 
 /// The listing built by [`PresenceClient::list_all_presence`].
 #[derive(Clone, Debug)]
-#[must_use]
+#[must_use = "a listing does nothing until it is streamed"]
 pub struct ListAllPresence {
     client: PresenceClient,
     page_size: u32,
     after: Option<UserId>,
+    options: CallOptions,
 }
 
 impl ListAllPresence {
@@ -104,19 +191,29 @@ impl ListAllPresence {
         self
     }
 
+    /// The longest one attempt at a page may take (see [`Request::timeout`]).
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// The retry policy for each page (see [`Request::retry`]).
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.options.retry = Some(policy);
+        self
+    }
+
     /// The presences, one by one, fetching a page whenever the last one is used up.
     ///
-    /// The stream ends after an error. An entry whose id is not after the last one seen is
-    /// skipped, so a server that repeats the boundary user does not duplicate it; a page that
-    /// brings nothing new, or ends with an entry without a user id, ends the stream with
-    /// [`Error::Decode`] rather than loop.
-    pub fn stream(self) -> impl Stream<Item = Result<Presence, Error>> + Send + 'static {
+    /// The stream ends after the first empty page, or after an error. A page that brings no
+    /// user after the last one seen ends it with [`Error::Decode`] rather than loop.
+    pub fn stream(self) -> PresenceStream {
         let state = Paging {
             listing: self,
             page: Vec::new().into_iter(),
             done: false,
         };
-        stream::unfold(state, |mut s| async move {
+        PresenceStream::new(stream::unfold(state, |mut s| async move {
             loop {
                 if let Some(presence) = s.page.next() {
                     return Some((Ok(presence), s));
@@ -133,7 +230,7 @@ impl ListAllPresence {
                     }
                 }
             }
-        })
+        }))
     }
 }
 
@@ -150,28 +247,21 @@ impl Paging {
             client,
             page_size,
             after,
+            options,
         } = &self.listing;
-        let mut page = client.list_presence_page(*after, *page_size).await?;
-        if page.is_empty() {
-            return Ok(false);
+        let page = Request {
+            client,
+            op: ListPresencePage {
+                after: *after,
+                limit: *page_size,
+            },
+            options: options.clone(),
         }
-        let no_progress = |reason: &str| LIST_PRESENCE.unusable_200(reason);
-        let Some(last) = page.last().map(|p| p.user_id) else {
+        .await?;
+        // Every user in a checked page comes after the last one seen.
+        let Some(last) = page.last().and_then(|p| p.user_id) else {
             return Ok(false);
         };
-        let Some(last) = last else {
-            return Err(no_progress(
-                "a page ends with an entry without userId, so paging cannot go on",
-            ));
-        };
-        if let Some(after) = after {
-            page.retain(|p| p.user_id.is_none_or(|id| id > *after));
-            if page.is_empty() || last <= *after {
-                return Err(no_progress(
-                    "a page brought no user after the last one seen",
-                ));
-            }
-        }
         self.listing.after = Some(last);
         self.page = page.into_iter();
         Ok(true)

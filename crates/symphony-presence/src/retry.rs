@@ -154,7 +154,7 @@ impl RetryPolicy {
 fn retryable(error: &Error, idempotent: bool) -> bool {
     match error {
         Error::Transport(e) => e.kind == TransportErrorKind::Connect || idempotent,
-        Error::RateLimited { .. } => true,
+        Error::RateLimited(_) => true,
         Error::Server(e) => match e.status.as_u16() {
             503 => true,
             500 | 502 | 504 => idempotent,
@@ -166,8 +166,7 @@ fn retryable(error: &Error, idempotent: bool) -> bool {
 
 fn retry_after(error: &Error) -> Option<Duration> {
     match error {
-        Error::RateLimited { retry_after, .. } => *retry_after,
-        Error::Server(e) if e.status.as_u16() == 503 => e.retry_after,
+        Error::RateLimited(_) | Error::Server(_) => error.retry_after(),
         _ => None,
     }
 }

@@ -1,5 +1,5 @@
 //! Where session tokens come from: [`SessionToken`], the [`SessionProvider`] trait and the
-//! simplest provider, [`StaticSession`].
+//! simplest provider, `StaticSession`.
 
 use std::fmt;
 use std::future::Future;
@@ -39,17 +39,17 @@ impl SessionToken {
     pub fn new(token: impl Into<String>) -> Result<Self, Error> {
         let token = token.into();
         if token.is_empty() {
-            return Err(Error::InvalidInput("the session token is empty".into()));
+            return Err(Error::setup("the session token is empty"));
         }
         if token.trim_matches([' ', '\t']) != token {
             // A receiving HTTP parser trims these, so the server would see another token.
-            return Err(Error::InvalidInput(
-                "the session token starts or ends with whitespace".into(),
+            return Err(Error::setup(
+                "the session token starts or ends with whitespace",
             ));
         }
         if reqwest::header::HeaderValue::from_str(&token).is_err() {
-            return Err(Error::InvalidInput(
-                "the session token contains characters not allowed in an HTTP header (such as CR or LF)".into(),
+            return Err(Error::setup(
+                "the session token contains characters not allowed in an HTTP header (such as CR or LF)",
             ));
         }
         Ok(SessionToken(Arc::new(SecretString::from(token))))
@@ -80,7 +80,9 @@ impl fmt::Debug for SessionToken {
 /// make concurrent refreshes of the same stale token share one authentication, and should
 /// answer a refresh of a token older than their current one with the current one.
 ///
-/// [`StaticSession`] is the simplest implementation; the RSA bot and OBO sessions are others.
+/// The SDK's own sessions (a fixed token, a bot's, and those an [`AppClient`](crate::AppClient)
+/// opens on behalf of users) implement it; implement it yourself to take tokens from elsewhere,
+/// such as a vault, and pass it to [`PresenceClientBuilder::session`](crate::PresenceClientBuilder::session).
 ///
 /// ```no_run
 /// use symphony_presence::{BoxFuture, Error, SessionProvider, SessionToken};
@@ -133,36 +135,19 @@ impl<P: SessionProvider + ?Sized> SessionProvider for Arc<P> {
     }
 }
 
-/// A fixed session token, obtained elsewhere. It cannot be refreshed: a 401 is returned as
-/// [`Error::Unauthorized`].
-///
-/// ```no_run
-/// use symphony_presence::StaticSession;
-///
-/// let session = StaticSession::new(std::env::var("SYMPHONY_SESSION_TOKEN").unwrap())?;
-/// # Ok::<(), symphony_presence::Error>(())
-/// ```
+/// A fixed session token, obtained elsewhere (`PresenceClientBuilder::session_token`). It
+/// cannot be refreshed: a 401 is returned as [`Error::Unauthorized`].
 #[derive(Clone, Debug)]
-pub struct StaticSession {
+pub(crate) struct StaticSession {
     token: SessionToken,
 }
 
 impl StaticSession {
-    /// A provider that always returns `token`.
-    ///
-    /// # Errors
-    ///
-    /// [`Error::InvalidInput`] if the token cannot be sent as a header (see [`SessionToken::new`]).
-    pub fn new(token: impl Into<String>) -> Result<Self, Error> {
+    /// A provider that always returns `token`, once [`SessionToken::new`] accepts it.
+    pub(crate) fn new(token: impl Into<String>) -> Result<Self, Error> {
         Ok(StaticSession {
             token: SessionToken::new(token)?,
         })
-    }
-}
-
-impl From<SessionToken> for StaticSession {
-    fn from(token: SessionToken) -> Self {
-        StaticSession { token }
     }
 }
 

@@ -1,139 +1,268 @@
-//! [`HttpSettings`]: the transport settings shared by the Presence client and the
-//! authentication sessions, each with a documented default.
+//! [`HttpSettings`]: the one transport behind every client and session, with its documented
+//! defaults.
 
+use std::fmt;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+use secrecy::{ExposeSecret, SecretString};
 
 use crate::error::Error;
 use crate::retry::RetryPolicy;
+use crate::transport::Transport;
 
 /// The `User-Agent` sent by default: `symphony-presence-rs/<version>`.
 pub const DEFAULT_USER_AGENT: &str = concat!("symphony-presence-rs/", env!("CARGO_PKG_VERSION"));
 
-/// How requests are sent.
+/// How every request is sent, login and pod alike: proxy, extra root certificates, default
+/// headers, timeouts and the retry policy.
+///
+/// Clients and sessions built from the same settings, or from clones of them, share one
+/// connection pool; every [`PresenceClient`](crate::PresenceClient) that an
+/// [`AppClient`](crate::AppClient) hands out does too. Changing a setting makes a new
+/// transport: clones taken before the change keep the old one.
 ///
 /// Redirects are never followed: a redirect could carry the `sessionToken` header to another
-/// host. Proxies are used only when set with [`proxy`](Self::proxy); the environment's proxy
-/// variables are ignored, for the same reason.
+/// host. A proxy is used only when set with [`proxy`](Self::proxy); the environment's proxy
+/// variables are ignored, for the same reason. `Debug` shows no proxy credentials.
 ///
 /// ```
 /// use std::time::Duration;
 /// use symphony_presence::{HttpSettings, RetryPolicy};
 ///
 /// let settings = HttpSettings::default()
+///     .proxy("http://proxy.acme.com:3128")?
+///     .proxy_credentials("svc-presence", "s3cret")
+///     .default_header("x-gateway-key", "k")?
 ///     .timeout(Duration::from_secs(10))
 ///     .retry_policy(RetryPolicy::default().max_attempts(3));
-/// # let _ = settings;
+/// assert!(!format!("{settings:?}").contains("s3cret"));
+/// # Ok::<(), symphony_presence::Error>(())
 /// ```
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct HttpSettings {
     pub(crate) connect_timeout: Duration,
     pub(crate) timeout: Duration,
     pub(crate) retry: RetryPolicy,
-    pub(crate) user_agent: String,
+    pub(crate) user_agent: HeaderValue,
     pub(crate) default_headers: HeaderMap,
-    pub(crate) proxy: Option<reqwest::Proxy>,
+    pub(crate) proxy: Option<reqwest::Url>,
+    pub(crate) proxy_credentials: Option<(String, SecretString)>,
+    pub(crate) root_certificates: Vec<reqwest::Certificate>,
     pub(crate) max_response_bytes: usize,
+    /// Built on first use, and shared by every clone made after the last change.
+    transport: Arc<OnceLock<Arc<Transport>>>,
 }
 
 impl Default for HttpSettings {
     /// Connect timeout 10 s; timeout per attempt 30 s; [`RetryPolicy::default`]; User-Agent
-    /// [`DEFAULT_USER_AGENT`]; no extra headers; no proxy; responses capped at 8 MiB.
+    /// [`DEFAULT_USER_AGENT`]; no extra headers; no proxy; the system's root certificates
+    /// only; responses capped at 8 MiB.
     fn default() -> Self {
         HttpSettings {
             connect_timeout: Duration::from_secs(10),
             timeout: Duration::from_secs(30),
             retry: RetryPolicy::default(),
-            user_agent: DEFAULT_USER_AGENT.to_owned(),
+            user_agent: HeaderValue::from_static(DEFAULT_USER_AGENT),
             default_headers: HeaderMap::new(),
             proxy: None,
+            proxy_credentials: None,
+            root_certificates: Vec::new(),
             max_response_bytes: 8 * 1024 * 1024,
+            transport: Arc::default(),
         }
+    }
+}
+
+impl fmt::Debug for HttpSettings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("HttpSettings")
+            .field("connect_timeout", &self.connect_timeout)
+            .field("timeout", &self.timeout)
+            .field("retry", &self.retry)
+            .field("user_agent", &self.user_agent)
+            .field(
+                "default_headers",
+                &self.default_headers.keys().collect::<Vec<_>>(),
+            )
+            .field("proxy", &self.proxy.as_ref().map(reqwest::Url::as_str))
+            .field(
+                "proxy_credentials",
+                &self.proxy_credentials.as_ref().map(|_| "[REDACTED]"),
+            )
+            .field("root_certificates", &self.root_certificates.len())
+            .field("max_response_bytes", &self.max_response_bytes)
+            .finish()
     }
 }
 
 impl HttpSettings {
     /// The longest wait for a connection to be made.
-    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
-        self.connect_timeout = timeout;
-        self
+    pub fn connect_timeout(self, timeout: Duration) -> Self {
+        self.changed(|s| s.connect_timeout = timeout)
     }
 
-    /// The longest one attempt may take, from connecting to the end of the body.
-    pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = timeout;
-        self
+    /// The longest one attempt may take, from connecting to the end of the body. A call can be
+    /// given its own with [`Request::timeout`](crate::Request::timeout).
+    pub fn timeout(self, timeout: Duration) -> Self {
+        self.changed(|s| s.timeout = timeout)
     }
 
-    /// The retry policy for every call.
-    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
-        self.retry = policy;
-        self
+    /// The retry policy for every call. A call can be given its own with
+    /// [`Request::retry`](crate::Request::retry).
+    pub fn retry_policy(self, policy: RetryPolicy) -> Self {
+        self.changed(|s| s.retry = policy)
     }
 
     /// The `User-Agent` header.
-    pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
-        self.user_agent = user_agent.into();
-        self
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidInput`] if it is not a valid header value.
+    pub fn user_agent(self, user_agent: &str) -> Result<Self, Error> {
+        let value = HeaderValue::from_str(user_agent)
+            .map_err(|_| Error::setup("the User-Agent is not a valid header value"))?;
+        Ok(self.changed(|s| s.user_agent = value))
     }
 
-    /// A header sent with every request, such as a routing header of your proxy.
-    /// `sessionToken` and `X-Trace-Id` are set per request and cannot be set here.
-    pub fn default_header(mut self, name: HeaderName, value: HeaderValue) -> Self {
-        self.default_headers.insert(name, value);
-        self
+    /// A header sent with every request, such as a key your API gateway expects.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidInput`] for an invalid name or value, or for `sessionToken` and
+    /// `X-Trace-Id`, which are set per request. The message never repeats the value.
+    pub fn default_header(self, name: &str, value: &str) -> Result<Self, Error> {
+        let name = HeaderName::from_bytes(name.as_bytes())
+            .map_err(|_| Error::setup(format!("{name:?} is not a valid header name")))?;
+        if name == "sessiontoken" || name == "x-trace-id" {
+            return Err(Error::setup(format!(
+                "{name} cannot be a default header: it is set per request"
+            )));
+        }
+        let mut value = HeaderValue::from_str(value)
+            .map_err(|_| Error::setup(format!("the value of header {name} is not valid")))?;
+        // Values such as gateway keys are secrets; reqwest then keeps them out of its Debug.
+        value.set_sensitive(true);
+        Ok(self.changed(|s| {
+            s.default_headers.insert(name, value);
+        }))
     }
 
-    /// Sends every request through `proxy`.
-    pub fn proxy(mut self, proxy: reqwest::Proxy) -> Self {
-        self.proxy = Some(proxy);
-        self
+    /// Sends every request, login and pod alike, through the HTTP proxy at `url`, such as
+    /// `http://proxy.acme.com:3128`. Credentials in the URL (`http://user:password@host:port`)
+    /// are used for the proxy and never shown; [`proxy_credentials`](Self::proxy_credentials)
+    /// sets them apart.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidInput`] if `url` is not an `http://` or `https://` URL with a host. The
+    /// message never repeats the URL, which may hold a password.
+    pub fn proxy(self, url: &str) -> Result<Self, Error> {
+        let invalid = |why: &str| Error::setup(format!("the proxy URL {why}"));
+        let mut parsed = reqwest::Url::parse(url.trim()).map_err(|_| invalid("is not a URL"))?;
+        if !matches!(parsed.scheme(), "http" | "https") {
+            return Err(invalid("must start with http:// or https://"));
+        }
+        if parsed.host().is_none() {
+            return Err(invalid("has no host"));
+        }
+        let credentials = (!parsed.username().is_empty()).then(|| {
+            let decode = |s: &str| {
+                percent_encoding::percent_decode_str(s)
+                    .decode_utf8_lossy()
+                    .into_owned()
+            };
+            let password = parsed.password().map(decode).unwrap_or_default();
+            (decode(parsed.username()), SecretString::from(password))
+        });
+        // The credentials are kept apart, so that the URL can be shown.
+        let _ = parsed.set_username("");
+        let _ = parsed.set_password(None);
+        Ok(self.changed(|s| {
+            s.proxy = Some(parsed);
+            if credentials.is_some() {
+                s.proxy_credentials = credentials;
+            }
+        }))
+    }
+
+    /// The username and password for the proxy (basic authentication).
+    pub fn proxy_credentials(self, username: &str, password: &str) -> Self {
+        let credentials = (username.to_owned(), SecretString::from(password.to_owned()));
+        self.changed(|s| s.proxy_credentials = Some(credentials))
+    }
+
+    /// Trusts the certificates in `pem` (one or more `BEGIN CERTIFICATE` blocks) as root
+    /// certificates, besides the system's: for a pod, proxy or gateway whose certificate a
+    /// private CA signed.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidInput`] if `pem` holds no certificate, or one that does not parse.
+    pub fn add_root_certificate_pem(self, pem: &[u8]) -> Result<Self, Error> {
+        let certificates = reqwest::Certificate::from_pem_bundle(pem)
+            .map_err(|e| Error::setup(format!("the root certificate PEM is not valid: {e}")))?;
+        if certificates.is_empty() {
+            return Err(Error::setup(
+                "the root certificate PEM holds no certificate (no BEGIN CERTIFICATE block)",
+            ));
+        }
+        Ok(self.changed(|s| s.root_certificates.extend(certificates)))
     }
 
     /// The largest response body accepted, in bytes; a longer one fails with
     /// [`Error::Decode`] before it is all read.
-    pub fn max_response_bytes(mut self, bytes: usize) -> Self {
-        self.max_response_bytes = bytes;
-        self
+    pub fn max_response_bytes(self, bytes: usize) -> Self {
+        self.changed(|s| s.max_response_bytes = bytes)
     }
 
-    /// A `reqwest::Client` built from these settings, and the hooks' settings for the generated
-    /// clients that send through it.
-    pub(crate) fn client(&self) -> Result<(reqwest::Client, symphony_api::hooks::Inner), Error> {
-        for reserved in ["sessiontoken", "x-trace-id"] {
-            if self.default_headers.contains_key(reserved) {
-                return Err(Error::InvalidInput(format!(
-                    "{reserved} cannot be a default header: it is set per request"
-                )));
-            }
+    /// The transport these settings describe, built on first use.
+    pub(crate) fn transport(&self) -> Result<Arc<Transport>, Error> {
+        if let Some(transport) = self.transport.get() {
+            return Ok(transport.clone());
         }
-        let user_agent = HeaderValue::from_str(&self.user_agent).map_err(|_| {
-            Error::InvalidInput("the User-Agent is not a valid header value".into())
-        })?;
+        let built = Arc::new(Transport::new(self)?);
+        // Two threads may build at once; both then use the one stored first.
+        Ok(self.transport.get_or_init(|| built).clone())
+    }
+
+    /// A `reqwest::Client` with these settings.
+    pub(crate) fn http_client(&self) -> Result<reqwest::Client, Error> {
         let builder = reqwest::Client::builder()
-            .user_agent(user_agent)
+            .user_agent(self.user_agent.clone())
             .default_headers(self.default_headers.clone())
             .connect_timeout(self.connect_timeout)
-            .timeout(self.timeout)
-            .redirect(reqwest::redirect::Policy::none());
+            .redirect(reqwest::redirect::Policy::none())
+            .tls_certs_merge(self.root_certificates.iter().cloned());
         let builder = match &self.proxy {
-            Some(proxy) => builder.proxy(proxy.clone()),
+            Some(url) => {
+                let mut proxy = reqwest::Proxy::all(url.clone())
+                    .map_err(|e| Error::setup(format!("the proxy cannot be used: {e}")))?;
+                if let Some((username, password)) = &self.proxy_credentials {
+                    proxy = proxy.basic_auth(username, password.expose_secret());
+                }
+                builder.proxy(proxy)
+            }
             None => builder.no_proxy(),
         };
-        let http = builder
+        builder
             .build()
-            .map_err(|e| Error::InvalidInput(format!("cannot build the HTTP client: {e}")))?;
-        let hooks =
-            symphony_api::hooks::Inner::default().max_response_bytes(self.max_response_bytes);
-        Ok((http, hooks))
+            .map_err(|e| Error::setup(format!("cannot build the HTTP client: {e}")))
+    }
+
+    /// `self` after `change`, with a transport of its own.
+    fn changed(mut self, change: impl FnOnce(&mut Self)) -> Self {
+        change(&mut self);
+        self.transport = Arc::default();
+        self
     }
 }
 
 /// Checks a base URL such as `https://acme.symphony.com/pod` and returns it without a trailing `/`.
 pub(crate) fn base_url(url: &str, what: &str) -> Result<reqwest::Url, Error> {
     // The URL itself is not repeated: it could carry credentials.
-    let invalid = |why: &str| Error::InvalidInput(format!("the {what} URL {why}"));
+    let invalid = |why: &str| Error::setup(format!("the {what} URL {why}"));
     let mut parsed =
         reqwest::Url::parse(url.trim()).map_err(|e| invalid(&format!("is not a URL: {e}")))?;
     if !matches!(parsed.scheme(), "http" | "https") {

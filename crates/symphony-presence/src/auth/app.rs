@@ -1,45 +1,25 @@
-//! [`AppSession`] (the app's own session, cached) and [`OboSession`] (a user's session,
-//! obtained with the app's token and cached per user).
+//! `AppSession` (the app's own session, cached) and `OboSession` (a user's session, obtained
+//! with the app's token and cached per user).
 
 use std::collections::HashMap;
 use std::fmt;
 use std::sync::{Arc, Mutex, PoisonError};
 
-use super::builder::SessionBuilder;
 use super::credentials::AppCredentials;
 use super::login::{LoginClient, OboUser};
 use super::token_cell::TokenCell;
 use crate::session::{BoxFuture, SessionProvider, SessionToken};
 use crate::{Error, UserId};
 
-/// How many users' OBO sessions an [`AppSession`] keeps by default.
-pub const DEFAULT_OBO_CACHE_CAPACITY: usize = 10_000;
-
-/// Builds an [`AppSession`]: [`SessionBuilder`]'s settings plus the OBO cache capacity.
-pub type AppSessionBuilder = SessionBuilder<AppCredentials>;
-
-/// An extension app's session, used to open on-behalf-of (OBO) sessions for its users.
+/// An extension app's session, used only to open on-behalf-of (OBO) sessions for its users:
+/// it is never handed to a Pod operation.
 ///
 /// The app authenticates once (`POST {login}/pubkey/app/authenticate`), and its token is
 /// reused for every OBO authentication. It is renewed only when an OBO authentication answers
 /// 401 with it; that OBO authentication is then tried once more. Concurrent needs for the same
-/// token share one authentication (see [`SessionProvider`]).
-///
-/// Cheap to clone; clones share the app token and the OBO sessions.
-///
-/// ```no_run
-/// use symphony_presence::{AppCredentials, AppSession, PresenceClient, UserId};
-///
-/// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
-/// let pod = "https://acme.symphony.com/pod";
-/// let app = AppSession::builder(pod, AppCredentials::from_pem_file("my-app", "app-key.pem")?).build()?;
-/// let client = PresenceClient::builder(pod).session(app.obo_user(UserId(12345))).build()?;
-/// println!("{}", client.get_presence().await?.category);
-/// # Ok(())
-/// # }
-/// ```
+/// token share one authentication. Clones share the app token and the OBO sessions.
 #[derive(Clone)]
-pub struct AppSession {
+pub(crate) struct AppSession {
     inner: Arc<AppInner>,
 }
 
@@ -60,23 +40,28 @@ impl fmt::Debug for AppSession {
 }
 
 impl AppSession {
-    /// Starts building the session of the app described by `credentials`, on the pod at
-    /// `pod_url`.
-    pub fn builder(pod_url: impl Into<String>, credentials: AppCredentials) -> AppSessionBuilder {
-        SessionBuilder::new(pod_url.into(), credentials)
+    pub(crate) fn new(login: LoginClient, credentials: AppCredentials, obo_capacity: usize) -> Self {
+        AppSession {
+            inner: Arc::new(AppInner {
+                login,
+                credentials,
+                token: TokenCell::default(),
+                obo: Mutex::new(OboCache::new(obo_capacity)),
+            }),
+        }
     }
 
     /// The OBO session of the user with id `uid`
     /// (`POST {login}/pubkey/app/user/{uid}/authenticate`). Asking twice for the same user
     /// gives sessions that share one token.
-    pub fn obo_user(&self, uid: UserId) -> OboSession {
+    pub(crate) fn obo_user(&self, uid: UserId) -> OboSession {
         self.obo(OboUser::Id(uid))
     }
 
     /// The OBO session of the user named `username`
     /// (`POST {login}/pubkey/app/username/{username}/authenticate`).
-    pub fn obo_username(&self, username: impl Into<String>) -> OboSession {
-        self.obo(OboUser::Username(username.into()))
+    pub(crate) fn obo_username(&self, username: String) -> OboSession {
+        self.obo(OboUser::Username(username))
     }
 
     fn obo(&self, user: OboUser) -> OboSession {
@@ -98,11 +83,11 @@ impl SessionProvider for AppSession {
     /// The app's own session token.
     fn session_token(&self) -> BoxFuture<'_, Result<SessionToken, Error>> {
         let inner = &*self.inner;
-        Box::pin(inner.token.get(|| {
+        Box::pin(
             inner
-                .login
-                .authenticate_app(&inner.credentials.app_id, &inner.credentials.key)
-        }))
+                .token
+                .get(|| inner.login.authenticate_app(&inner.credentials)),
+        )
     }
 
     fn cached_token(&self) -> Option<SessionToken> {
@@ -115,40 +100,8 @@ impl SessionProvider for AppSession {
     ) -> BoxFuture<'a, Result<Option<SessionToken>, Error>> {
         let inner = &*self.inner;
         Box::pin(async move {
-            let authenticate = || {
-                inner
-                    .login
-                    .authenticate_app(&inner.credentials.app_id, &inner.credentials.key)
-            };
+            let authenticate = || inner.login.authenticate_app(&inner.credentials);
             inner.token.refresh(rejected, authenticate).await.map(Some)
-        })
-    }
-}
-
-impl SessionBuilder<AppCredentials> {
-    /// How many users' OBO sessions to keep (default [`DEFAULT_OBO_CACHE_CAPACITY`]); the least
-    /// recently asked-for user is dropped first.
-    pub fn obo_cache_capacity(mut self, capacity: usize) -> Self {
-        self.obo_capacity = capacity.max(1);
-        self
-    }
-
-    /// Builds the session. Nothing is sent until a token is needed.
-    ///
-    /// # Errors
-    ///
-    /// [`Error::InvalidInput`] for a bad pod or login URL, a JWT lifetime over 300 s, or bad
-    /// transport settings.
-    pub fn build(self) -> Result<AppSession, Error> {
-        let login = LoginClient::new(&self.login)?;
-        let inner = AppInner {
-            login,
-            credentials: self.credentials,
-            token: TokenCell::default(),
-            obo: Mutex::new(OboCache::new(self.obo_capacity)),
-        };
-        Ok(AppSession {
-            inner: Arc::new(inner),
         })
     }
 }
@@ -157,7 +110,7 @@ impl SessionBuilder<AppCredentials> {
 ///
 /// The token is obtained on first use with the app's token and kept until the pod rejects it.
 #[derive(Clone)]
-pub struct OboSession {
+pub(crate) struct OboSession {
     app: AppSession,
     user: OboUser,
     cell: Arc<TokenCell>,

@@ -23,7 +23,7 @@ struct Claims<'a> {
 /// Checks a configured lifetime.
 pub(crate) fn check_lifetime(lifetime: Duration) -> Result<Duration, Error> {
     if lifetime.is_zero() || lifetime > MAX_JWT_LIFETIME {
-        return Err(Error::InvalidInput(format!(
+        return Err(Error::setup(format!(
             "the JWT lifetime must be between 1 s and {} s, not {} s",
             MAX_JWT_LIFETIME.as_secs(),
             lifetime.as_secs()
@@ -43,5 +43,5 @@ pub(crate) fn sign(sub: &str, key: &PrivateKey, lifetime: Duration) -> Result<Se
     };
     jsonwebtoken::encode(&Header::new(Algorithm::RS512), &claims, key.encoding_key())
         .map(SecretString::from)
-        .map_err(|e| Error::InvalidInput(format!("cannot sign the authentication JWT: {e}")))
+        .map_err(|e| Error::setup(format!("cannot sign the authentication JWT: {e}")))
 }

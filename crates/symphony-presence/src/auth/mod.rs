@@ -1,19 +1,18 @@
-//! RSA authentication: keys and credentials, the signed JWT, and the session providers built
-//! on them: [`AppSession`] with its per-user [`OboSession`]s, and [`BotSession`]. Each keeps
-//! its token in a single-flight [`token_cell::TokenCell`].
+//! RSA authentication: keys and credentials, the signed JWT, the Login API calls, and the
+//! session providers built on them: the app's session with its per-user OBO sessions, and the
+//! bot's. Each keeps its token in a single-flight [`token_cell::TokenCell`].
 
 mod app;
 mod bot;
-mod builder;
 mod credentials;
 mod jwt;
 mod key;
 mod login;
 mod token_cell;
 
-pub use app::{AppSession, AppSessionBuilder, DEFAULT_OBO_CACHE_CAPACITY, OboSession};
-pub use bot::{BotSession, BotSessionBuilder};
-pub use builder::SessionBuilder;
+pub(crate) use app::AppSession;
+pub(crate) use bot::BotSession;
 pub use credentials::{AppCredentials, BotCredentials};
 pub use jwt::{DEFAULT_JWT_LIFETIME, MAX_JWT_LIFETIME};
 pub use key::{KeyError, PrivateKey};
+pub(crate) use login::{LoginClient, LoginSettings};

@@ -117,7 +117,7 @@ mod tests {
             let n = calls.fetch_add(1, Ordering::SeqCst) + 1;
             tokio::time::sleep(Duration::from_millis(100)).await;
             if fail {
-                Err(Error::InvalidInput("auth failed".into()))
+                Err(Error::setup("auth failed"))
             } else {
                 SessionToken::new(format!("token-{n}"))
             }

@@ -4,40 +4,37 @@
 //! with its status and headers, and a body over the cap as [`BodyTooLarge`] with its status (see
 //! `symphony_api::hooks`).
 
+use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-use progenitor_client::{Error as ApiError, ResponseValue};
+use progenitor_client::Error as ApiError;
 use reqwest::StatusCode;
 use reqwest::header::{HeaderMap, RETRY_AFTER};
 use symphony_api::ErrorBody;
 use symphony_api::hooks::{BodyTooLarge, InvalidBody};
 
-use super::Operation;
+use super::Endpoint;
 use super::trace_id::TraceId;
-use crate::error::{DecodeError, Error, ServiceError, TransportError};
+use crate::error::{DecodeError, Error, ServiceError, TransportError, TransportErrorKind};
 use crate::retry::parse_retry_after;
 use crate::session::SessionToken;
 
 /// Everything known about the attempt besides its result.
 pub(crate) struct Context<'a> {
-    pub op: &'a Operation,
+    pub endpoint: &'a Endpoint,
     pub trace_id: TraceId,
     /// The token sent, so that a server message echoing it can be redacted.
     pub token: Option<&'a SessionToken>,
 }
 
-pub(crate) async fn classify<T>(
-    result: Result<ResponseValue<T>, ApiError<ErrorBody>>,
-    cx: Context<'_>,
-) -> Result<T, Error> {
-    match result {
-        Ok(value) => Ok(value.into_inner()),
-        Err(ApiError::ErrorResponse(response)) => {
+pub(crate) async fn classify(error: ApiError<ErrorBody>, cx: Context<'_>) -> Error {
+    match error {
+        ApiError::ErrorResponse(response) => {
             let (status, retry_after) = (response.status(), retry_after(response.headers()));
             let body = response.into_inner();
-            Err(status_error(&cx, status, retry_after, body))
+            status_error(&cx, status, retry_after, body)
         }
-        Err(ApiError::UnexpectedResponse(response)) => {
+        ApiError::UnexpectedResponse(response) => {
             let status = response.status();
             let retry_after = retry_after(response.headers());
             let invalid = response.extensions().get::<InvalidBody>().cloned();
@@ -47,50 +44,66 @@ pub(crate) async fn classify<T>(
                 Ok(bytes) => bytes,
                 Err(e) => {
                     if let Some(too_large) = find::<BodyTooLarge>(&e) {
-                        return Err(body_too_large(&cx, too_large));
+                        return body_too_large(&cx, too_large);
                     }
                     // The status already says what happened.
                     Default::default()
                 }
             };
             match invalid {
-                Some(InvalidBody(e)) if status.is_success() => Err(decode(
-                    &cx,
-                    Some(status),
-                    format!("unexpected body: {e}"),
-                    &bytes,
-                )),
+                Some(InvalidBody(e)) if status.is_success() => {
+                    decode(&cx, Some(status), "unexpected body", &bytes, Some(e))
+                }
                 // An error status whose body is not an `Error` still says what happened.
-                Some(_) => Err(status_error(&cx, status, retry_after, ErrorBody::default())),
+                Some(_) => status_error(&cx, status, retry_after, ErrorBody::default()),
                 None => {
                     let body = serde_json::from_slice(&bytes).unwrap_or_default();
-                    Err(status_error(&cx, status, retry_after, body))
+                    status_error(&cx, status, retry_after, body)
                 }
             }
         }
-        Err(ApiError::ResponseBodyError(e)) => match find::<BodyTooLarge>(&e) {
-            Some(too_large) => Err(body_too_large(&cx, too_large)),
-            None => Err(transport(&cx, e)),
+        ApiError::ResponseBodyError(e) => match find::<BodyTooLarge>(&e) {
+            Some(too_large) => body_too_large(&cx, too_large),
+            None => transport(&cx, e),
         },
-        Err(ApiError::CommunicationError(e) | ApiError::InvalidUpgrade(e)) => {
-            Err(transport(&cx, e))
-        }
-        Err(ApiError::InvalidRequest(message) | ApiError::Custom(message)) => {
-            Err(Error::InvalidInput(message))
+        ApiError::CommunicationError(e) | ApiError::InvalidUpgrade(e) => transport(&cx, e),
+        ApiError::InvalidRequest(message) | ApiError::Custom(message) => {
+            Error::invalid(cx.endpoint.op, message)
         }
         // `symphony_api::hooks::from_response`, which every generated operation decodes with,
         // reports an undecodable body with its response instead; this is a codegen defect.
-        Err(ApiError::InvalidResponsePayload(bytes, e)) => Err(decode(
+        ApiError::InvalidResponsePayload(bytes, e) => decode(
             &cx,
             None,
-            format!(
-                "internal error: the generated client reported an undecodable body without its \
-                 response (a defect of the codegen rewrite DecodeThroughHooks): {e}"
-            ),
+            "internal error: the generated client reported an undecodable body without its \
+             response (a defect of the codegen rewrite DecodeThroughHooks)",
             &bytes,
-        )),
+            Some(Arc::new(e)),
+        ),
     }
 }
+
+/// The error of an attempt that took longer than `timeout`.
+pub(crate) fn timed_out(endpoint: &Endpoint, trace_id: TraceId, timeout: Duration) -> Error {
+    Error::Transport(Box::new(TransportError::new(
+        endpoint.op,
+        trace_id.as_str().to_owned(),
+        TransportErrorKind::Timeout,
+        Arc::new(AttemptTimedOut(timeout)),
+    )))
+}
+
+/// The cause of a [`TransportErrorKind::Timeout`] that the pipeline's own timer ended.
+#[derive(Debug)]
+struct AttemptTimedOut(Duration);
+
+impl std::fmt::Display for AttemptTimedOut {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "no complete response within {:?}", self.0)
+    }
+}
+
+impl std::error::Error for AttemptTimedOut {}
 
 fn retry_after(headers: &HeaderMap) -> Option<Duration> {
     let value = headers.get(RETRY_AFTER)?.to_str().ok()?;
@@ -98,11 +111,23 @@ fn retry_after(headers: &HeaderMap) -> Option<Duration> {
 }
 
 fn transport(cx: &Context<'_>, e: reqwest::Error) -> Error {
-    Error::Transport(TransportError::new(cx.op.name, Box::new(e)))
+    let kind = if e.is_timeout() {
+        TransportErrorKind::Timeout
+    } else if e.is_connect() {
+        TransportErrorKind::Connect
+    } else {
+        TransportErrorKind::Interrupted
+    };
+    Error::Transport(Box::new(TransportError::new(
+        cx.endpoint.op,
+        cx.trace_id.as_str().to_owned(),
+        kind,
+        Arc::new(e),
+    )))
 }
 
 fn body_too_large(cx: &Context<'_>, too_large: &BodyTooLarge) -> Error {
-    decode(cx, Some(too_large.status), too_large.to_string(), &[])
+    decode(cx, Some(too_large.status), &too_large.to_string(), &[], None)
 }
 
 fn status_error(
@@ -115,45 +140,59 @@ fn status_error(
         Some(token) if m.contains(token.expose()) => m.replace(token.expose(), "[REDACTED]"),
         _ => m,
     });
+    let op = cx.endpoint.op;
     let error = Box::new(ServiceError {
         status,
         code: body.code,
         message,
-        operation: cx.op.name,
-        trace_id: Some(cx.trace_id.as_str().to_owned()),
-        hint: None,
+        operation: op,
+        request: op,
+        trace_id: cx.trace_id.as_str().to_owned(),
+        hint: (status == StatusCode::UNAUTHORIZED)
+            .then_some(cx.endpoint.unauthorized_hint)
+            .flatten(),
         retry_after,
     });
     match status.as_u16() {
         400 => Error::BadRequest(error),
-        401 => Error::Unauthorized(Box::new(ServiceError {
-            hint: cx.op.unauthorized_hint,
-            ..*error
-        })),
+        401 => Error::Unauthorized(error),
         403 => Error::Forbidden(error),
         404 => Error::NotFound(error),
-        429 => Error::RateLimited {
-            retry_after: error.retry_after,
-            error,
-        },
+        429 => Error::RateLimited(error),
         402..=499 => Error::BadRequest(error),
         500..=599 => Error::Server(error),
         _ => decode(
             cx,
             Some(status),
-            format!("unexpected status {}", status.as_u16()),
+            &format!("unexpected status {}", status.as_u16()),
             &[],
+            None,
         ),
     }
 }
 
-fn decode(cx: &Context<'_>, status: Option<StatusCode>, reason: String, body: &[u8]) -> Error {
-    let body = if cx.op.sensitive_response {
-        &[][..]
+/// A decode error. For a response that may hold credentials, neither the body nor serde's
+/// message (which can quote a value from it) is kept.
+fn decode(
+    cx: &Context<'_>,
+    status: Option<StatusCode>,
+    reason: &str,
+    body: &[u8],
+    source: Option<Arc<serde_json::Error>>,
+) -> Error {
+    let (body, source) = if cx.endpoint.sensitive_response {
+        (&[][..], None)
     } else {
-        body
+        (body, source)
     };
-    Error::Decode(DecodeError::new(status, cx.op.name, reason, body))
+    Error::Decode(Box::new(DecodeError::new(
+        status,
+        cx.endpoint.op,
+        cx.trace_id.as_str().to_owned(),
+        reason,
+        body,
+        source,
+    )))
 }
 
 /// The `E` in `error`'s source chain, if there is one.
@@ -174,21 +213,18 @@ fn find<'a, E: std::error::Error + 'static>(
 mod tests {
     use super::*;
 
-    const OP: Operation = Operation::pod("get_v2_user_presence", true);
+    const ENDPOINT: Endpoint = Endpoint::pod("get_presence", "GET", "/v2/user/presence", true);
 
     #[tokio::test]
     async fn an_undecodable_body_without_its_response_is_a_loud_internal_error() {
         let payload = serde_json::from_slice::<ErrorBody>(b"{").unwrap_err();
-        let result: Result<ResponseValue<()>, _> = Err(ApiError::InvalidResponsePayload(
-            bytes::Bytes::from_static(b"{"),
-            payload,
-        ));
+        let error = ApiError::InvalidResponsePayload(bytes::Bytes::from_static(b"{"), payload);
         let cx = Context {
-            op: &OP,
+            endpoint: &ENDPOINT,
             trace_id: TraceId::new(),
             token: None,
         };
-        let Err(Error::Decode(e)) = classify(result, cx).await else {
+        let Error::Decode(e) = classify(error, cx).await else {
             panic!("expected a decode error");
         };
         assert_eq!(e.status, None);

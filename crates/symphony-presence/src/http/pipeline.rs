@@ -5,40 +5,50 @@ use std::time::Duration;
 
 use futures_util::future::Either;
 use progenitor_client::{Error as ApiError, ResponseValue};
+use symphony_api::ErrorBody;
 use tracing::Instrument;
 
-use symphony_api::ErrorBody;
-
-use super::Operation;
-use super::classify::{Context, classify};
+use super::Endpoint;
+use super::classify::{Context, classify, timed_out};
 use super::trace_id::TraceId;
 use crate::error::Error;
-use crate::retry::RetryPolicy;
+use crate::request::CallOptions;
 use crate::session::{SessionProvider, SessionToken};
+use crate::transport::Transport;
 
 /// Runs `send` until it succeeds or the policy gives up:
 ///
 /// 1. take the session token from `session` (none for the authentication calls that carry a JWT);
-/// 2. send, with a fresh `X-Trace-Id` (`send` is given the token and the trace id);
-/// 3. map the outcome to a value or an [`Error`];
+/// 2. send, with a fresh `X-Trace-Id` (`send` is given the token and the trace id), within the
+///    attempt's timeout;
+/// 3. map the outcome to a value, checked by `accept`, or to an [`Error`];
 /// 4. on a 401, refresh the session once and repeat once (this is not counted as a retry);
-/// 5. otherwise retry as `retry` says, honouring `Retry-After`;
+/// 5. otherwise retry as the policy says, honouring `Retry-After`;
 ///
 /// all inside a `symphony_presence` span holding the operation, the attempt, the status and
-/// the trace id, and never a token.
-pub(crate) fn call<T, F, Fut>(
-    retry: &RetryPolicy,
-    op: Operation,
-    session: Option<&dyn SessionProvider>,
+/// the trace id, and never a token. `accept` refuses a value that decoded but cannot be used
+/// (such as a token response without a token) with the reason, which becomes a
+/// [`DecodeError`](crate::DecodeError).
+pub(crate) fn call<'a, T, U, F, Fut, A>(
+    transport: &'a Transport,
+    endpoint: &'a Endpoint,
+    options: &'a CallOptions,
+    session: Option<&'a dyn SessionProvider>,
     send: F,
-) -> impl Future<Output = Result<T, Error>>
+    accept: A,
+) -> impl Future<Output = Result<U, Error>> + 'a
 where
-    F: Fn(&str, String) -> Fut,
-    Fut: Future<Output = Result<ResponseValue<T>, ApiError<ErrorBody>>>,
+    T: 'a,
+    F: Fn(&str, String) -> Fut + 'a,
+    Fut: Future<Output = Result<ResponseValue<T>, ApiError<ErrorBody>>> + 'a,
+    A: Fn(T) -> Result<U, &'static str> + 'a,
 {
+    let op = endpoint.op;
+    let retry = options.retry.as_ref().unwrap_or(&transport.retry);
+    let timeout = options.timeout.unwrap_or(transport.timeout);
     let span = tracing::debug_span!(
         "symphony_presence",
-        operation = op.name,
+        operation = op.name(),
         attempt = tracing::field::Empty,
         status = tracing::field::Empty,
         trace_id = tracing::field::Empty,
@@ -60,16 +70,16 @@ where
                         (Some(token), _) => Some(token),
                         (None, Some(session)) => match session.cached_token() {
                             Some(token) => Some(token),
-                            None => Some(session.session_token().await?),
+                            None => Some(session.session_token().await.map_err(|e| e.during(op))?),
                         },
                         (None, None) => None,
                     };
+                    let trace_id = TraceId::new();
+                    if !span.is_disabled() {
+                        span.record("attempt", attempt);
+                        span.record("trace_id", trace_id.as_str());
+                    }
                     let classified = {
-                        let trace_id = TraceId::new();
-                        if !span.is_disabled() {
-                            span.record("attempt", attempt);
-                            span.record("trace_id", trace_id.as_str());
-                        }
                         let secret = token.as_ref().map_or("", SessionToken::expose);
                         // Boxed: inline, the generated future (about 1 KiB) makes every enclosing
                         // state machine that large, and measured slower (docs/profiling.md).
@@ -79,29 +89,32 @@ where
                             Box::new_uninit(),
                             send(secret, trace_id.as_str().to_owned()),
                         );
-                        match Box::into_pin(sending).await {
+                        match tokio::time::timeout(timeout, Box::into_pin(sending)).await {
                             // The common case, kept out of `classify` so that the value is not
                             // moved through it.
-                            Ok(value) => {
-                                span.record("status", value.status().as_u16());
-                                return Ok(value.into_inner());
+                            Ok(Ok(value)) => {
+                                let status = value.status();
+                                span.record("status", status.as_u16());
+                                return accept(value.into_inner()).map_err(|reason| {
+                                    endpoint.unusable(status, trace_id.as_str(), reason)
+                                });
                             }
                             // Boxed, and awaited outside this block: only a failed attempt needs
                             // it, and it can read an error body.
-                            result => Box::pin(classify(
-                                result,
+                            Ok(Err(error)) => Either::Left(Box::pin(classify(
+                                error,
                                 Context {
-                                    op: &op,
+                                    endpoint,
                                     trace_id,
                                     token: token.as_ref(),
                                 },
-                            )),
+                            ))),
+                            Err(_) => Either::Right(std::future::ready(timed_out(
+                                endpoint, trace_id, timeout,
+                            ))),
                         }
                     };
-                    let error = match classified.await {
-                        Ok(value) => return Ok(value),
-                        Err(error) => error,
-                    };
+                    let error = classified.await;
                     if let Some(status) = error.status() {
                         span.record("status", status.as_u16());
                     }
@@ -112,7 +125,7 @@ where
                     {
                         refresh_used = true;
                         tracing::debug!("401: refreshing the session and repeating once");
-                        match session.refresh(rejected).await? {
+                        match session.refresh(rejected).await.map_err(|e| e.during(op))? {
                             Some(token) => {
                                 next_token = Some(token);
                                 continue;
@@ -121,7 +134,7 @@ where
                         }
                     }
 
-                    match retry.next_delay(attempt, &error, op.idempotent, waited) {
+                    match retry.next_delay(attempt, &error, endpoint.idempotent, waited) {
                         Some(delay) => {
                             let delay_ms = delay.as_millis() as u64;
                             tracing::info!(error = %error, delay_ms, "retrying");

@@ -1,0 +1,155 @@
+//! [`AppClient`]: an extension app, handing out clients that act on behalf of its users.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use symphony_api::pod::ClientInfo;
+
+use super::{Pod, PresenceClient};
+use crate::auth::{AppCredentials, AppSession, LoginClient, LoginSettings};
+use crate::error::Error;
+use crate::presence::UserId;
+use crate::session::SessionProvider;
+use crate::settings::{self, HttpSettings};
+
+/// How many users' on-behalf-of sessions an [`AppClient`] keeps by default.
+pub const DEFAULT_OBO_CACHE_CAPACITY: usize = 10_000;
+
+/// An extension app: it authenticates once, and opens sessions on behalf of (OBO) its users.
+///
+/// [`on_behalf_of`](Self::on_behalf_of) returns a [`PresenceClient`] acting as one user. All of
+/// them share the app's connection pool and its session: the app authenticates
+/// (`POST {login}/pubkey/app/authenticate`) when the first user needs it, and each user's
+/// session (`POST {login}/pubkey/app/user/{uid}/authenticate`) is obtained on first use, cached,
+/// and renewed only when the pod rejects it. Any number of concurrent calls that need the same
+/// token share one authentication.
+///
+/// The app's own session token never reaches a Pod endpoint: there is no way to build a
+/// [`PresenceClient`] from it.
+///
+/// Cheap to clone; clones share everything.
+///
+/// ```no_run
+/// use symphony_presence::{AppClient, AppCredentials, UserId};
+///
+/// # async fn example() -> Result<(), symphony_presence::Error> {
+/// let app = AppClient::builder(
+///     "https://acme.symphony.com/pod",
+///     AppCredentials::from_pem_file("my-app", "app-key.pem")?,
+/// )
+/// .build()?;
+/// for uid in [UserId(12345), UserId(67890)] {
+///     let presence = app.on_behalf_of(uid).get_presence().await?;
+///     println!("{uid}: {}", presence.category);
+/// }
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Clone)]
+pub struct AppClient {
+    pod: Arc<Pod>,
+    session: AppSession,
+}
+
+impl fmt::Debug for AppClient {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AppClient")
+            .field("pod_url", &self.pod.api.baseurl())
+            .field("session", &self.session)
+            .finish()
+    }
+}
+
+impl AppClient {
+    /// Starts building the client of the app described by `credentials`, on the pod at
+    /// `pod_url`, for example `https://acme.symphony.com/pod`.
+    pub fn builder(pod_url: impl Into<String>, credentials: AppCredentials) -> AppClientBuilder {
+        AppClientBuilder {
+            pod_url: pod_url.into(),
+            credentials,
+            login: LoginSettings::default(),
+            obo_capacity: DEFAULT_OBO_CACHE_CAPACITY,
+            http: HttpSettings::default(),
+        }
+    }
+
+    /// A client acting on behalf of the user with id `uid`. Cheap: nothing is sent until its
+    /// first call, and two clients for the same user share one session.
+    pub fn on_behalf_of(&self, uid: UserId) -> PresenceClient {
+        PresenceClient::new(self.pod.clone(), Arc::new(self.session.obo_user(uid)))
+    }
+
+    /// A client acting on behalf of the user named `username`
+    /// (`POST {login}/pubkey/app/username/{username}/authenticate`).
+    pub fn on_behalf_of_username(&self, username: impl Into<String>) -> PresenceClient {
+        PresenceClient::new(
+            self.pod.clone(),
+            Arc::new(self.session.obo_username(username.into())),
+        )
+    }
+
+    /// Authenticates the app now, unless it already has a session: a way to check the
+    /// credentials at start-up.
+    ///
+    /// # Errors
+    ///
+    /// As any call: [`Error::is_auth`] when the app's credentials are refused.
+    pub async fn authenticate(&self) -> Result<(), Error> {
+        self.session.session_token().await.map(drop)
+    }
+}
+
+/// Builds an [`AppClient`].
+#[must_use]
+#[derive(Debug)]
+pub struct AppClientBuilder {
+    pod_url: String,
+    credentials: AppCredentials,
+    login: LoginSettings,
+    obo_capacity: usize,
+    http: HttpSettings,
+}
+
+impl AppClientBuilder {
+    /// The Login API base URL (default: the pod URL's origin followed by `/login`).
+    pub fn login_url(mut self, url: impl Into<String>) -> Self {
+        self.login.login_url = Some(url.into());
+        self
+    }
+
+    /// The lifetime of each authentication JWT: at most 300 s (default 240 s).
+    pub fn jwt_lifetime(mut self, lifetime: Duration) -> Self {
+        self.login.jwt_lifetime = lifetime;
+        self
+    }
+
+    /// How many users' sessions to keep (default [`DEFAULT_OBO_CACHE_CAPACITY`]).
+    pub fn obo_cache_capacity(mut self, capacity: usize) -> Self {
+        self.obo_capacity = capacity.max(1);
+        self
+    }
+
+    /// How requests are sent, login and pod alike (see [`HttpSettings`] for the defaults).
+    pub fn http(mut self, http: HttpSettings) -> Self {
+        self.http = http;
+        self
+    }
+
+    /// Builds the client. Nothing is sent until a user's first call (or
+    /// [`AppClient::authenticate`]).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidInput`] for a bad pod or login URL, a JWT lifetime over 300 s, or a
+    /// transport that cannot be built.
+    pub fn build(self) -> Result<AppClient, Error> {
+        let pod_url = settings::base_url(&self.pod_url, "pod")?;
+        let transport = self.http.transport()?;
+        let login = LoginClient::new(&pod_url, &self.login, transport.clone())?;
+        Ok(AppClient {
+            pod: Arc::new(Pod::new(&pod_url, transport)),
+            session: AppSession::new(login, self.credentials, self.obo_capacity),
+        })
+    }
+}

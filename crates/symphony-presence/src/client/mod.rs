@@ -1,0 +1,121 @@
+//! [`PresenceClient`], how it is built ([`PresenceClientBuilder`]), and the [`AppClient`] that
+//! hands out clients acting on behalf of users.
+
+mod app;
+pub use app::DEFAULT_OBO_CACHE_CAPACITY;
+mod builder;
+
+use std::fmt;
+use std::future::Future;
+use std::sync::Arc;
+
+use progenitor_client::ResponseValue;
+use symphony_api::ErrorBody;
+use symphony_api::pod::ClientInfo;
+
+pub use app::{AppClient, AppClientBuilder};
+pub use builder::PresenceClientBuilder;
+
+use crate::error::Error;
+use crate::http::{Endpoint, pipeline};
+use crate::request::CallOptions;
+use crate::session::SessionProvider;
+use crate::settings;
+use crate::transport::Transport;
+
+type PodResult<T> = Result<ResponseValue<T>, progenitor_client::Error<ErrorBody>>;
+
+/// The client for Symphony's Presence API, acting as one user: the holder of a session token,
+/// a bot, or a user on whose behalf an [`AppClient`] acts.
+///
+/// Cheap to clone: clones share one connection pool and one session. Every method returns a
+/// [`Request`](crate::Request) that is sent when awaited, and goes through the same pipeline:
+/// session token, `X-Trace-Id`, error mapping, retry, one session refresh after a 401, tracing.
+///
+/// ```no_run
+/// use symphony_presence::{PresenceCategory, PresenceClient};
+///
+/// # async fn example() -> Result<(), symphony_presence::Error> {
+/// let client = PresenceClient::builder("https://acme.symphony.com/pod")
+///     .session_token("my-session-token")
+///     .build()?;
+/// let me = client.get_presence().await?;
+/// println!("I am {}", me.category);
+/// client.set_presence(PresenceCategory::Busy).soft(true).await?;
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Clone)]
+pub struct PresenceClient {
+    pod: Arc<Pod>,
+    session: Arc<dyn SessionProvider>,
+}
+
+/// The pod's generated client and the transport it sends through: what every clone, and every
+/// client of one [`AppClient`], shares.
+pub(crate) struct Pod {
+    api: symphony_api::pod::Client,
+    transport: Arc<Transport>,
+}
+
+impl Pod {
+    pub(crate) fn new(pod_url: &reqwest::Url, transport: Arc<Transport>) -> Self {
+        let api = symphony_api::pod::Client::new_with_client(
+            &settings::base_url_string(pod_url),
+            transport.http.clone(),
+            transport.hooks.clone(),
+        );
+        Pod { api, transport }
+    }
+}
+
+impl fmt::Debug for PresenceClient {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PresenceClient")
+            .field("pod_url", &self.pod_url())
+            .field("session", &self.session)
+            .finish_non_exhaustive()
+    }
+}
+
+impl PresenceClient {
+    /// Starts building a client for the pod at `pod_url`, for example
+    /// `https://acme.symphony.com/pod`.
+    pub fn builder(pod_url: impl Into<String>) -> PresenceClientBuilder {
+        PresenceClientBuilder::new(pod_url.into())
+    }
+
+    pub(crate) fn new(pod: Arc<Pod>, session: Arc<dyn SessionProvider>) -> Self {
+        PresenceClient { pod, session }
+    }
+
+    /// The pod base URL requests go to.
+    pub fn pod_url(&self) -> &str {
+        self.pod.api.baseurl()
+    }
+
+    /// Runs one Pod operation through the pipeline with this client's session.
+    pub(crate) fn call<'a, T, U, F, Fut, A>(
+        &'a self,
+        endpoint: &'a Endpoint,
+        options: &'a CallOptions,
+        send: F,
+        accept: A,
+    ) -> impl Future<Output = Result<U, Error>> + 'a
+    where
+        T: 'a,
+        F: Fn(&'a symphony_api::pod::Client, &str, String) -> Fut + 'a,
+        Fut: Future<Output = PodResult<T>> + 'a,
+        A: Fn(T) -> Result<U, &'static str> + 'a,
+    {
+        let pod = &*self.pod;
+        pipeline::call(
+            &pod.transport,
+            endpoint,
+            options,
+            Some(&*self.session),
+            move |token, trace_id| send(&pod.api, token, trace_id),
+            accept,
+        )
+    }
+}
