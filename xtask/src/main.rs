@@ -8,9 +8,9 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use xtask::codegen;
 
 mod bench;
-mod codegen;
 
 #[derive(Parser)]
 #[command(

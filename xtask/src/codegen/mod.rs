@@ -7,11 +7,12 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 mod error;
-mod load;
-mod merge;
-mod normalise;
+// Public so that `api-diff` and the tests reuse codegen's own stages.
+pub mod load;
+pub mod merge;
+pub mod normalise;
 mod output;
-mod render;
+pub mod render;
 mod rewrite;
 
 pub use error::CodegenError;
