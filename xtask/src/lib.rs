@@ -7,4 +7,5 @@
 )]
 
 pub mod codegen;
+pub mod public_api;
 pub mod tree;
