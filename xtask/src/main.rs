@@ -24,7 +24,8 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Regenerate crates/*-api/src/generated.rs from the documents under openapi/.
+    /// Regenerate crates/*-api/src/generated.rs from the documents under openapi/, and the
+    /// public API listings crates/*/api.txt.
     Codegen {
         /// Write nothing; exit 1 with a unified diff if the checked-in code is stale.
         #[arg(long)]

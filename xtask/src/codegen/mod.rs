@@ -68,6 +68,13 @@ pub fn run(root: &Path, mode: Mode) -> Result<Outcome, CodegenError> {
         rendered.push((api, PathBuf::from(api.output), code, merged.summary));
     }
 
+    let listings = public_api_listings(
+        root,
+        rendered
+            .iter()
+            .map(|(_, relative, code, _)| (relative, code)),
+    )?;
+
     let mut stale = false;
     for (api, relative, code, summary) in &rendered {
         let path = root.join(relative);
@@ -87,10 +94,46 @@ pub fn run(root: &Path, mode: Mode) -> Result<Outcome, CodegenError> {
             status,
         );
     }
+    stale |= write_listings(root, mode, &listings)?;
     println!("codegen finished in {:.2?}", started.elapsed());
     Ok(if stale {
         Outcome::Stale
     } else {
         Outcome::UpToDate
     })
+}
+
+// Public API listings (crates/<crate>/api.txt), kept in step with the code: the logic is in
+// xtask/src/public_api; codegen only decides when to write or check them.
+
+/// The listing of every publishable library crate, read from the working tree as it will be
+/// once the generated files are written, so that an error still leaves the tree untouched.
+fn public_api_listings<'a>(
+    root: &Path,
+    generated: impl Iterator<Item = (&'a PathBuf, &'a String)>,
+) -> Result<Vec<(PathBuf, String)>, CodegenError> {
+    let mut tree = crate::tree::WorkTree::new(root);
+    for (relative, code) in generated {
+        tree = tree.with_file(relative.clone(), code.clone());
+    }
+    Ok(crate::public_api::expected_listings(&tree)?)
+}
+
+/// Writes or checks each listing; true when one is stale.
+fn write_listings(
+    root: &Path,
+    mode: Mode,
+    listings: &[(PathBuf, String)],
+) -> Result<bool, CodegenError> {
+    let mut stale = false;
+    for (relative, text) in listings {
+        let path = root.join(relative);
+        let status = match mode {
+            Mode::Write => output::write_if_changed(&path, text)?,
+            Mode::Check => output::check(&path, relative, text)?,
+        };
+        stale |= status == output::Status::Stale;
+        println!("public API -> {} [{status}]", relative.display());
+    }
+    Ok(stale)
 }
