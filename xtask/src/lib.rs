@@ -6,6 +6,7 @@
     reason = "an unpublished tool: its interface is the command line and docs/codegen.md"
 )]
 
+pub mod api_diff;
 pub mod codegen;
 pub mod public_api;
 pub mod tree;

@@ -76,6 +76,7 @@ pub fn run(root: &Path, mode: Mode) -> Result<Outcome, CodegenError> {
     )?;
 
     let mut stale = false;
+    let mut wrote = false;
     for (api, relative, code, summary) in &rendered {
         let path = root.join(relative);
         let status = match mode {
@@ -83,6 +84,7 @@ pub fn run(root: &Path, mode: Mode) -> Result<Outcome, CodegenError> {
             Mode::Check => output::check(&path, relative, code)?,
         };
         stale |= status == output::Status::Stale;
+        wrote |= status == output::Status::Written;
         println!(
             "codegen {}: {} documents, {} operations ({} {}) -> {} [{}]",
             api.name,
@@ -95,6 +97,9 @@ pub fn run(root: &Path, mode: Mode) -> Result<Outcome, CodegenError> {
         );
     }
     stale |= write_listings(root, mode, &listings)?;
+    if wrote {
+        print!("{}", crate::api_diff::after_codegen(root));
+    }
     println!("codegen finished in {:.2?}", started.elapsed());
     Ok(if stale {
         Outcome::Stale
