@@ -205,3 +205,16 @@ fn request_body_made_optional_is_compatible() {
         Patch,
     );
 }
+
+#[test]
+fn every_kind_is_documented_in_docs_codegen_md() {
+    let docs =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/codegen.md"))
+            .unwrap();
+    for kind in ChangeKind::ALL {
+        assert!(
+            docs.contains(&format!("| `{kind}` |")),
+            "docs/codegen.md has no table row for `{kind}`"
+        );
+    }
+}
