@@ -2,15 +2,16 @@
 //!
 //! `cargo xtask codegen` regenerates the low-level client crates from the documents under
 //! `openapi/`; `cargo xtask codegen --check` verifies the checked-in code without writing.
+//! `cargo xtask api-diff` reports what changed in the APIs and the crates' public APIs.
 //! `cargo xtask bench` runs the standard benchmark set.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use xtask::{api_diff, codegen};
 
 mod bench;
-mod codegen;
 
 #[derive(Parser)]
 #[command(
@@ -24,7 +25,8 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Regenerate crates/*-api/src/generated.rs from the documents under openapi/.
+    /// Regenerate crates/*-api/src/generated.rs from the documents under openapi/, and the
+    /// public API listings crates/*/api.txt.
     Codegen {
         /// Write nothing; exit 1 with a unified diff if the checked-in code is stale.
         #[arg(long)]
@@ -36,6 +38,22 @@ enum Command {
         /// then differs from the checked-in code. Repeatable.
         #[arg(long, value_enum, value_name = "REWRITE", conflicts_with = "check")]
         without: Vec<codegen::Rewrite>,
+    },
+    /// Report what changed between REV and the working tree: spec changes per API, classified
+    /// as breaking or not, and each publishable crate's public API with a semver verdict.
+    ApiDiff {
+        /// The revision to compare the working tree with.
+        #[arg(long, value_name = "REV", default_value = "HEAD")]
+        base: String,
+        /// Print JSON (every `kind` is described in docs/codegen.md) instead of Markdown.
+        #[arg(long, conflicts_with = "short")]
+        json: bool,
+        /// Print the few lines that `cargo xtask codegen` prints after a change.
+        #[arg(long)]
+        short: bool,
+        /// Workspace root (inside a git repository).
+        #[arg(long, value_name = "DIR")]
+        root: Option<PathBuf>,
     },
     /// Run the standard benchmark set of docs/benchmarks.md (release build; a few minutes).
     Bench,
@@ -63,6 +81,29 @@ fn main() -> ExitCode {
                 }
             }
         }
+        Command::ApiDiff {
+            base,
+            json,
+            short,
+            root,
+        } => match api_diff::run(&root.unwrap_or_else(workspace_root), &base) {
+            Ok(report) if json => {
+                println!("{:#}", report.json());
+                ExitCode::SUCCESS
+            }
+            Ok(report) if short => {
+                print!("{}", report.short());
+                ExitCode::SUCCESS
+            }
+            Ok(report) => {
+                print!("{}", report.markdown());
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                ExitCode::from(2)
+            }
+        },
         Command::Bench => match bench::run(&workspace_root()) {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {

@@ -1,6 +1,8 @@
 //! `cargo xtask codegen` run as a program against temporary copies of the workspace.
 
-use std::path::{Path, PathBuf};
+mod support;
+
+use std::path::Path;
 use std::process::{Command, Output};
 
 /// The APIs under `openapi/`, and where each one's code is generated.
@@ -8,33 +10,6 @@ const APIS: &[&str] = &["login", "pod"];
 
 fn output(api: &str) -> String {
     format!("crates/symphony-api/src/generated/{api}.rs")
-}
-
-fn workspace() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap()
-        .to_path_buf()
-}
-
-/// A temporary root holding a copy of `openapi/` and of the checked-in generated files.
-fn copy_of_workspace() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    for api in APIS {
-        let from = workspace().join("openapi").join(api);
-        let to = dir.path().join("openapi").join(api);
-        std::fs::create_dir_all(&to).unwrap();
-        for entry in std::fs::read_dir(from).unwrap() {
-            let path = entry.unwrap().path();
-            std::fs::copy(&path, to.join(path.file_name().unwrap())).unwrap();
-        }
-    }
-    for api in APIS {
-        let to = dir.path().join(output(api));
-        std::fs::create_dir_all(to.parent().unwrap()).unwrap();
-        std::fs::copy(workspace().join(output(api)), to).unwrap();
-    }
-    dir
 }
 
 fn codegen(root: &Path, check: bool) -> Output {
@@ -86,7 +61,7 @@ fn assert_refused(root: &Path, expected: &[&str]) {
 
 #[test]
 fn checked_in_code_matches_the_documents() {
-    let out = codegen(&workspace(), true);
+    let out = codegen(&support::workspace(), true);
     assert!(
         out.status.success(),
         "{}",
@@ -96,7 +71,7 @@ fn checked_in_code_matches_the_documents() {
 
 #[test]
 fn output_is_byte_identical_from_run_to_run() {
-    let root = copy_of_workspace();
+    let root = support::copy_of_workspace();
     for api in APIS {
         std::fs::remove_file(root.path().join(output(api))).unwrap();
     }
@@ -108,14 +83,14 @@ fn output_is_byte_identical_from_run_to_run() {
     assert_eq!(outputs(root.path()), first);
     // Not `assert_eq!`, which would print both files as bytes.
     assert!(
-        first == outputs(&workspace()),
+        first == outputs(&support::workspace()),
         "a fresh run does not reproduce the checked-in files; run `cargo xtask codegen`"
     );
 }
 
 #[test]
 fn check_fails_with_a_diff_after_info_version_changes() {
-    let root = copy_of_workspace();
+    let root = support::copy_of_workspace();
     for entry in std::fs::read_dir(root.path().join("openapi/pod")).unwrap() {
         edit_json(&entry.unwrap().path(), |v| {
             v["info"]["version"] = "20.18.0".into()
@@ -144,14 +119,14 @@ fn check_fails_with_a_diff_after_info_version_changes() {
 
 #[test]
 fn missing_openapi_dir_is_refused() {
-    let root = copy_of_workspace();
+    let root = support::copy_of_workspace();
     std::fs::remove_dir_all(root.path().join("openapi")).unwrap();
     assert_refused(root.path(), &["openapi does not exist"]);
 }
 
 #[test]
 fn invalid_json_reports_file_line_and_column() {
-    let root = copy_of_workspace();
+    let root = support::copy_of_workspace();
     std::fs::write(
         root.path().join("openapi/pod/set-presence.json"),
         "{\n  \"openapi\": \"3.1.1\",\n  oops\n}",
@@ -165,7 +140,7 @@ fn invalid_json_reports_file_line_and_column() {
 
 #[test]
 fn swagger_2_document_is_refused() {
-    let root = copy_of_workspace();
+    let root = support::copy_of_workspace();
     std::fs::write(
         root.path().join("openapi/login/old.json"),
         r#"{"swagger": "2.0", "info": {}}"#,
@@ -179,7 +154,7 @@ fn swagger_2_document_is_refused() {
 
 #[test]
 fn duplicate_operation_is_refused_naming_both_files() {
-    let root = copy_of_workspace();
+    let root = support::copy_of_workspace();
     let pod = root.path().join("openapi/pod");
     std::fs::copy(pod.join("get-presence.json"), pod.join("zz-copy.json")).unwrap();
     assert_refused(
@@ -194,7 +169,7 @@ fn duplicate_operation_is_refused_naming_both_files() {
 
 #[test]
 fn component_conflict_is_refused_naming_both_files() {
-    let root = copy_of_workspace();
+    let root = support::copy_of_workspace();
     edit_json(&root.path().join("openapi/pod/set-presence.json"), |v| {
         v["components"]["schemas"]["Error"]["properties"]["code"]["format"] = "int64".into();
     });
@@ -210,7 +185,7 @@ fn component_conflict_is_refused_naming_both_files() {
 
 #[test]
 fn unsupported_construct_is_refused_with_file_and_pointer() {
-    let root = copy_of_workspace();
+    let root = support::copy_of_workspace();
     edit_json(
         &root.path().join("openapi/pod/register-interest.json"),
         |v| {
@@ -228,7 +203,7 @@ fn unsupported_construct_is_refused_with_file_and_pointer() {
 
 #[test]
 fn info_mismatch_within_one_api_is_refused() {
-    let root = copy_of_workspace();
+    let root = support::copy_of_workspace();
     edit_json(
         &root.path().join("openapi/login/app-authenticate.json"),
         |v| v["info"]["version"] = "1.0".into(),

@@ -86,4 +86,8 @@ pub enum CodegenError {
         path: PathBuf,
         source: std::io::Error,
     },
+
+    /// Listing a crate's public API for its `api.txt` failed (xtask/src/public_api).
+    #[error(transparent)]
+    PublicApi(#[from] crate::public_api::PublicApiError),
 }

@@ -42,6 +42,12 @@ fn document(root: &Path, path: &Path) -> Result<Document, CodegenError> {
         path: shown.clone(),
         source,
     })?;
+    parse(shown, bytes)
+}
+
+/// Parses one document read from anywhere (`api-diff` reads them from git); `shown` is how
+/// messages name it.
+pub fn parse(shown: PathBuf, bytes: Vec<u8>) -> Result<Document, CodegenError> {
     let value: Value = serde_json::from_slice(&bytes).map_err(|e| CodegenError::InvalidJson {
         path: shown.clone(),
         line: e.line(),

@@ -9,11 +9,12 @@ use std::time::Instant;
 
 mod augment;
 mod error;
-mod load;
-mod merge;
-mod normalise;
+// Public so that `api-diff` and the tests reuse codegen's own stages.
+pub mod load;
+pub mod merge;
+pub mod normalise;
 mod output;
-mod render;
+pub mod render;
 mod rewrite;
 
 pub use error::CodegenError;
@@ -57,6 +58,18 @@ pub enum Outcome {
     Stale,
 }
 
+/// The code of one API from its documents: merged, normalised, augmented, rendered.
+pub fn generate(
+    docs: &[load::Document],
+    without: &[Rewrite],
+) -> Result<(String, merge::Summary), CodegenError> {
+    let merged = merge::merge(docs)?;
+    let mut spec = normalise::normalise(merged.document, &merged.origin)?;
+    augment::augment(&mut spec);
+    let code = render::render(&spec, &merged.summary, without)?;
+    Ok((code, merged.summary))
+}
+
 /// Generates every API before writing any file, so that an error leaves the tree untouched.
 /// `without` names rewrites to leave out, which only measurements do (docs/codegen.md).
 pub fn run(root: &Path, mode: Mode, without: &[Rewrite]) -> Result<Outcome, CodegenError> {
@@ -69,15 +82,20 @@ pub fn run(root: &Path, mode: Mode, without: &[Rewrite]) -> Result<Outcome, Code
     let mut rendered = Vec::new();
     for api in apis(&openapi)? {
         let docs = load::documents(root, &openapi.join(&api))?;
-        let merged = merge::merge(&docs)?;
-        let mut spec = normalise::normalise(merged.document, &merged.origin)?;
-        augment::augment(&mut spec);
-        let code = render::render(&spec, &merged.summary, without)?;
+        let (code, summary) = generate(&docs, without)?;
         let output = output_path(&api);
-        rendered.push((api, output, code, merged.summary));
+        rendered.push((api, output, code, summary));
     }
 
+    let listings = public_api_listings(
+        root,
+        rendered
+            .iter()
+            .map(|(_, relative, code, _)| (relative, code)),
+    )?;
+
     let mut stale = false;
+    let mut wrote = false;
     for (api, relative, code, summary) in &rendered {
         let path = root.join(relative);
         let status = match mode {
@@ -85,6 +103,7 @@ pub fn run(root: &Path, mode: Mode, without: &[Rewrite]) -> Result<Outcome, Code
             Mode::Check => output::check(&path, relative, code)?,
         };
         stale |= status == output::Status::Stale;
+        wrote |= status == output::Status::Written;
         println!(
             "codegen {api}: {} documents, {} operations ({} {}) -> {} [{}]",
             summary.files.len(),
@@ -95,10 +114,49 @@ pub fn run(root: &Path, mode: Mode, without: &[Rewrite]) -> Result<Outcome, Code
             status,
         );
     }
+    stale |= write_listings(root, mode, &listings)?;
+    if wrote {
+        print!("{}", crate::api_diff::after_codegen(root));
+    }
     println!("codegen finished in {:.2?}", started.elapsed());
     Ok(if stale {
         Outcome::Stale
     } else {
         Outcome::UpToDate
     })
+}
+
+// Public API listings (crates/<crate>/api.txt), kept in step with the code: the logic is in
+// xtask/src/public_api; codegen only decides when to write or check them.
+
+/// The listing of every publishable library crate, read from the working tree as it will be
+/// once the generated files are written, so that an error still leaves the tree untouched.
+fn public_api_listings<'a>(
+    root: &Path,
+    generated: impl Iterator<Item = (&'a PathBuf, &'a String)>,
+) -> Result<Vec<(PathBuf, String)>, CodegenError> {
+    let mut tree = crate::tree::WorkTree::new(root);
+    for (relative, code) in generated {
+        tree = tree.with_file(relative.clone(), code.clone());
+    }
+    Ok(crate::public_api::expected_listings(&tree)?)
+}
+
+/// Writes or checks each listing; true when one is stale.
+fn write_listings(
+    root: &Path,
+    mode: Mode,
+    listings: &[(PathBuf, String)],
+) -> Result<bool, CodegenError> {
+    let mut stale = false;
+    for (relative, text) in listings {
+        let path = root.join(relative);
+        let status = match mode {
+            Mode::Write => output::write_if_changed(&path, text)?,
+            Mode::Check => output::check(&path, relative, text)?,
+        };
+        stale |= status == output::Status::Stale;
+        println!("public API -> {} [{status}]", relative.display());
+    }
+    Ok(stale)
 }
