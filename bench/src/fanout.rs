@@ -2,7 +2,7 @@
 
 use std::time::Instant;
 
-use symphony_presence::{AppCredentials, AppSession, PresenceClient, UserId};
+use symphony_presence::{AppClient, AppCredentials, UserId};
 
 /// What the fan-out run measured.
 pub struct FanOut {
@@ -11,19 +11,14 @@ pub struct FanOut {
 
 /// Makes `calls` calls, `concurrency` at a time, call `k` acting for `users[k % users.len()]`.
 pub async fn run(
-    pod_url: &str,
-    app: AppSession,
+    app: AppClient,
     users: &[i64],
     calls: usize,
     concurrency: usize,
 ) -> Result<FanOut, String> {
-    let base = PresenceClient::builder(pod_url)
-        .session(app.obo_user(UserId(users[0])))
-        .build()
-        .map_err(|e| e.to_string())?;
     let clients: Vec<_> = users
         .iter()
-        .map(|uid| base.with_session(app.obo_user(UserId(*uid))))
+        .map(|uid| app.on_behalf_of(UserId(*uid)))
         .collect();
     let clients = std::sync::Arc::new(clients);
     let concurrency = concurrency.clamp(1, calls.max(1));
@@ -50,14 +45,14 @@ pub async fn run(
     })
 }
 
-pub fn app_session(
+pub fn app_client(
     pod_url: &str,
     login_url: Option<&str>,
     app_id: &str,
     key_pem: &str,
-) -> Result<AppSession, String> {
+) -> Result<AppClient, String> {
     let credentials = AppCredentials::from_pem(app_id, key_pem).map_err(|e| e.to_string())?;
-    let mut builder = AppSession::builder(pod_url, credentials);
+    let mut builder = AppClient::builder(pod_url, credentials);
     if let Some(login) = login_url {
         builder = builder.login_url(login);
     }

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use clap::Parser;
-use symphony_presence::{PresenceClient, SessionProvider, StaticSession, UserId};
+use symphony_presence::{PresenceClient, UserId};
 
 mod fanout;
 mod measure;
@@ -152,19 +152,14 @@ async fn target(
     match (server, &args.pod_url, &args.session_token) {
         (Some(server), _, _) => {
             let pod_url = server.pod.pod_url();
-            let app = fanout::app_session(&pod_url, None, server::APP_ID, &server.app_key_pem)?;
-            let session = app.obo_user(UserId(server.pod.user_id(0)));
-            let token = session.session_token().await.map_err(|e| e.to_string())?;
-            let client = PresenceClient::builder(&pod_url)
-                .session(session)
-                .build()
-                .map_err(|e| e.to_string())?;
+            let app = fanout::app_client(&pod_url, None, server::APP_ID, &server.app_key_pem)?;
+            let client = app.on_behalf_of(UserId(server.pod.user_id(0)));
+            let token = client.session_token().await.map_err(|e| e.to_string())?;
             Ok((pod_url, client, token.expose().to_owned()))
         }
         (None, Some(pod_url), Some(token)) => {
-            let session = StaticSession::new(token.as_str()).map_err(|e| e.to_string())?;
             let client = PresenceClient::builder(pod_url)
-                .session(session)
+                .session_token(token.as_str())
                 .build()
                 .map_err(|e| e.to_string())?;
             Ok((pod_url.clone(), client, token.clone()))
@@ -251,14 +246,14 @@ async fn compare(args: &Args, server: Option<&Server>) -> Result<(), String> {
 
 async fn fan_out(args: &Args, server: Option<&Server>, users: usize) -> Result<(), String> {
     let concurrency = args.concurrency.iter().copied().max().unwrap_or(64);
-    let (pod_url, app, uids, counters_url) = match server {
+    let (app, uids, counters_url) = match server {
         Some(server) => {
             let pod_url = server.pod.pod_url();
-            let app = fanout::app_session(&pod_url, None, server::APP_ID, &server.app_key_pem)?;
+            let app = fanout::app_client(&pod_url, None, server::APP_ID, &server.app_key_pem)?;
             let uids = (0..users)
                 .map(|i| server.pod.user_id(i))
                 .collect::<Vec<_>>();
-            (pod_url, app, uids, None)
+            (app, uids, None)
         }
         None => {
             let (Some(pod_url), Some(app_id), Some(key)) =
@@ -268,21 +263,16 @@ async fn fan_out(args: &Args, server: Option<&Server>, users: usize) -> Result<(
             };
             let pem =
                 std::fs::read_to_string(key).map_err(|e| format!("{}: {e}", key.display()))?;
-            let app = fanout::app_session(pod_url, args.login_url.as_deref(), app_id, &pem)?;
+            let app = fanout::app_client(pod_url, args.login_url.as_deref(), app_id, &pem)?;
             // An external symphony-mock-pod seeds its users from FIRST_USER_ID.
             let uids = (0..users)
                 .map(|i| symphony_mock_pod::FIRST_USER_ID + i as i64)
                 .collect();
             let base = pod_url.trim_end_matches("/pod").to_owned();
-            (
-                pod_url.clone(),
-                app,
-                uids,
-                Some(format!("{base}/_mock/counters")),
-            )
+            (app, uids, Some(format!("{base}/_mock/counters")))
         }
     };
-    let result = fanout::run(&pod_url, app, &uids, args.calls, concurrency).await?;
+    let result = fanout::run(app, &uids, args.calls, concurrency).await?;
     let (app_auths, obo_auths) = match (server, counters_url) {
         (Some(server), _) => {
             let c = server.pod.counters();

@@ -20,7 +20,7 @@ pub async fn run(client: &PresenceClient, page_size: u32) -> Result<Paging, Stri
     let rss_before_kib = measure::current_rss_kib();
     let mut rss_peak_during_kib = rss_before_kib;
     let started = Instant::now();
-    let mut all = std::pin::pin!(client.list_all_presence().page_size(page_size).stream());
+    let mut all = client.list_all_presence().page_size(page_size).stream();
     let mut users = 0u64;
     while let Some(presence) = all.try_next().await.map_err(|e| e.to_string())? {
         std::hint::black_box(presence);

@@ -1,5 +1,6 @@
 //! The whole client pipeline, fed a fuzzed HTTP response by a loopback server: every call
-//! returns a value or a typed error, never panics, and never outlives its timeout.
+//! returns a value or a typed error, never panics, and never outlives its attempts. Retries
+//! and the session refresh after a 401 are on, as users run them.
 //!
 //! The first input byte chooses how the rest is served: as the raw response, as the body of a
 //! JSON 200, or as the body of a JSON response with the status in the next two bytes.
@@ -9,7 +10,10 @@ use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use libfuzzer_sys::fuzz_target;
-use symphony_presence::{FeedId, PresenceClient, RetryPolicy, StaticSession};
+use symphony_presence::{
+    BoxFuture, Error, FeedId, HttpSettings, PresenceClient, RetryPolicy, SessionProvider,
+    SessionToken,
+};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 struct Harness {
@@ -19,6 +23,24 @@ struct Harness {
 }
 
 const TIMEOUT: Duration = Duration::from_millis(300);
+const ATTEMPTS: u32 = 3;
+
+/// A session that can always refresh, so that a fuzzed 401 takes the refresh path.
+#[derive(Debug)]
+struct Refreshing;
+
+impl SessionProvider for Refreshing {
+    fn session_token(&self) -> BoxFuture<'_, Result<SessionToken, Error>> {
+        Box::pin(async { SessionToken::new("fuzz-token") })
+    }
+
+    fn refresh<'a>(
+        &'a self,
+        _rejected: &'a SessionToken,
+    ) -> BoxFuture<'a, Result<Option<SessionToken>, Error>> {
+        Box::pin(async { SessionToken::new("fuzz-token-refreshed").map(Some) })
+    }
+}
 
 fn harness() -> &'static Harness {
     static HARNESS: OnceLock<Harness> = OnceLock::new();
@@ -44,11 +66,18 @@ fn harness() -> &'static Harness {
                 });
             }
         });
-        let client = PresenceClient::builder(pod_url)
-            .session(StaticSession::new("fuzz-token").unwrap())
-            .retry_policy(RetryPolicy::none())
+        let retry = RetryPolicy::default()
+            .max_attempts(ATTEMPTS)
+            .initial_backoff(Duration::from_millis(1))
+            .max_backoff(Duration::from_millis(2))
+            .max_retry_after(Duration::from_millis(5));
+        let http = HttpSettings::default()
+            .retry_policy(retry)
             .timeout(TIMEOUT)
-            .max_response_bytes(64 * 1024)
+            .max_response_bytes(64 * 1024);
+        let client = PresenceClient::builder(pod_url)
+            .session(Refreshing)
+            .http(http)
             .build()
             .unwrap();
         Harness {
@@ -88,13 +117,12 @@ fuzz_target!(|data: &[u8]| {
     h.runtime.block_on(async {
         let started = Instant::now();
         let _ = h.client.get_presence().await;
-        let _ = h.client.list_presence_page(None, 10).await;
+        let _ = h.client.list_presence_page().limit(10).await;
         let _ = h.client.create_feed().await;
         let _ = h.client.read_feed(&FeedId::new("f")).await;
-        // Four calls of one attempt each, plus slack for a loaded machine.
-        assert!(
-            started.elapsed() < TIMEOUT * 4 + Duration::from_secs(2),
-            "a call outlived its timeout"
-        );
+        // Four calls of at most ATTEMPTS attempts and one repeat after a refresh each, plus
+        // slack for a loaded machine.
+        let bound = TIMEOUT * 4 * (ATTEMPTS + 1) + Duration::from_secs(2);
+        assert!(started.elapsed() < bound, "a call outlived its attempts");
     });
 });

@@ -3,19 +3,18 @@
 use rsa::pkcs8::{EncodePrivateKey, EncodePublicKey, LineEnding};
 use rsa::{Generate, PrivateKey as RsaKey};
 use symphony_mock_pod::{MockPod, MockPodConfig};
-use symphony_presence::{
-    AppCredentials, AppSession, Error, PresenceClient, SessionProvider, UserId,
-};
+use symphony_presence::{AppClient, AppCredentials, PresenceCategory, UserId};
 
 use crate::args::{Command, FeedCommand, Output};
 use crate::commands;
+use crate::exit::Failure;
 use crate::output::Printer;
 
 const APP_ID: &str = "demo-app";
 const USERS: usize = 2500;
 const PAGE_SIZE: u32 = 1000;
 
-pub async fn run() -> Result<(), Error> {
+pub async fn run() -> Result<(), Failure> {
     step("generating a fresh 2048-bit RSA key for the app");
     let key = RsaKey::try_generate().map_err(|e| invalid(&e))?;
     let private_pem = key.to_pkcs8_pem(LineEnding::LF).map_err(|e| invalid(&e))?;
@@ -33,21 +32,19 @@ pub async fn run() -> Result<(), Error> {
         pod.base_url()
     ));
 
-    let app = AppSession::builder(
+    let app = AppClient::builder(
         pod.pod_url(),
         AppCredentials::from_pem(APP_ID, &private_pem)?,
     )
     .build()?;
-    app.session_token().await?;
+    app.authenticate().await?;
     step(&format!("authenticated the app {APP_ID:?} (RS512 JWT)"));
 
     let me = UserId(pod.user_id(0));
-    let session = app.obo_user(me);
-    session.session_token().await?;
-    step(&format!("opened an on-behalf-of session for user {me}"));
-    let client = PresenceClient::builder(pod.pod_url())
-        .session(session)
-        .build()?;
+    let client = app.on_behalf_of(me);
+    step(&format!(
+        "acting on behalf of user {me} (the session is opened by the first call)"
+    ));
 
     let mut out = Printer::new(Output::Table);
     let other = pod.user_id(1);
@@ -92,9 +89,7 @@ pub async fn run() -> Result<(), Error> {
     step("feed: create, change a presence, read, delete");
     let feed = client.create_feed().await?;
     println!("  created feed {feed}");
-    client
-        .set_presence(symphony_presence::PresenceCategory::InAMeeting, false)
-        .await?;
+    client.set_presence(PresenceCategory::InAMeeting).await?;
     out = Printer::new(Output::Table);
     commands::run(
         &client,
@@ -122,6 +117,6 @@ fn step(what: &str) {
     println!("\n==> {what}");
 }
 
-fn invalid(e: &dyn std::fmt::Display) -> Error {
-    Error::InvalidInput(format!("demo set-up failed: {e}"))
+fn invalid(e: &dyn std::fmt::Display) -> Failure {
+    Failure::Usage(format!("demo set-up failed: {e}"))
 }

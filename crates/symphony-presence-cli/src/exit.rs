@@ -10,16 +10,31 @@ pub const FORBIDDEN_OR_NOT_FOUND: u8 = 4;
 pub const UNAVAILABLE: u8 = 5;
 pub const UNDERSTANDING: u8 = 6;
 
+/// Why the command failed.
+#[derive(Debug)]
+pub enum Failure {
+    /// The command line was wrong.
+    Usage(String),
+    /// The SDK refused the input or the call failed.
+    Sdk(Error),
+}
+
+impl From<Error> for Failure {
+    fn from(e: Error) -> Self {
+        Failure::Sdk(e)
+    }
+}
+
+impl From<symphony_presence::KeyError> for Failure {
+    fn from(e: symphony_presence::KeyError) -> Self {
+        Failure::Sdk(e.into())
+    }
+}
+
 /// The exit code for an SDK error (see `--help`).
 pub fn code(error: &Error) -> u8 {
-    let from_authentication = error
-        .service_error()
-        .is_some_and(|e| e.operation.starts_with("post_pubkey"));
     match error {
-        Error::Unauthorized(_) => AUTHENTICATION,
-        Error::BadRequest(_) | Error::Forbidden(_) | Error::NotFound(_) if from_authentication => {
-            AUTHENTICATION
-        }
+        e if e.is_auth() => AUTHENTICATION,
         Error::Forbidden(_) | Error::NotFound(_) => FORBIDDEN_OR_NOT_FOUND,
         Error::InvalidInput(_) | Error::Key(_) | Error::BadRequest(_) => USAGE,
         Error::Decode(_) => UNDERSTANDING,
@@ -27,9 +42,23 @@ pub fn code(error: &Error) -> u8 {
     }
 }
 
-/// Prints `error` as one line on stderr and returns its exit code. Nothing the SDK puts in an
-/// error holds a token or key, so the message can be printed as is.
-pub fn report(error: &Error) -> ExitCode {
-    eprintln!("error: {error}");
-    ExitCode::from(code(error))
+/// Prints the failure as one line on stderr, the error followed by its causes, and returns its
+/// exit code. Nothing the SDK puts in an error holds a token or key, so it can be printed as is.
+pub fn report(failure: &Failure) -> ExitCode {
+    match failure {
+        Failure::Usage(message) => {
+            eprintln!("error: {message}");
+            ExitCode::from(USAGE)
+        }
+        Failure::Sdk(error) => {
+            let mut line = format!("error: {error}");
+            let mut source = std::error::Error::source(error);
+            while let Some(cause) = source {
+                line.push_str(&format!(": {cause}"));
+                source = cause.source();
+            }
+            eprintln!("{line}");
+            ExitCode::from(code(error))
+        }
+    }
 }

@@ -3,23 +3,22 @@
 use std::time::Duration;
 
 use symphony_presence::{
-    AppCredentials, AppSession, BotCredentials, BotSession, Error, HttpSettings, PresenceClient,
-    SessionBuilder, StaticSession, UserId,
+    AppClient, AppCredentials, BotCredentials, HttpSettings, PresenceClient, UserId,
 };
 
 use crate::args::Cli;
+use crate::exit::Failure;
 
 /// A client for `--pod-url` with exactly one form of authentication.
-pub fn client(cli: &Cli) -> Result<PresenceClient, Error> {
+pub fn client(cli: &Cli) -> Result<PresenceClient, Failure> {
     let pod_url = cli
         .pod_url
         .clone()
-        .ok_or_else(|| Error::InvalidInput("--pod-url (or SYMPHONY_POD_URL) is required".into()))?;
-    let mut settings = HttpSettings::default();
+        .ok_or_else(|| usage("--pod-url (or SYMPHONY_POD_URL) is required"))?;
+    let mut http = HttpSettings::default();
     if let Some(secs) = cli.timeout {
-        settings = settings.timeout(Duration::from_secs(secs));
+        http = http.timeout(Duration::from_secs(secs));
     }
-    let builder = PresenceClient::builder(&pod_url).settings(settings.clone());
 
     let token = cli.session_token.is_some();
     let app = cli.app_id.is_some()
@@ -28,41 +27,47 @@ pub fn client(cli: &Cli) -> Result<PresenceClient, Error> {
         || cli.obo_username.is_some();
     let bot = cli.bot_username.is_some() || cli.bot_key.is_some();
     match (token, app, bot) {
-        (true, false, false) => builder.session(StaticSession::new(cli.session_token.clone().unwrap_or_default())?).build(),
+        (true, false, false) => Ok(PresenceClient::builder(&pod_url)
+            .session_token(cli.session_token.clone().unwrap_or_default())
+            .http(http)
+            .build()?),
         (false, true, false) => {
             let (Some(app_id), Some(key)) = (&cli.app_id, &cli.app_key) else {
-                return Err(Error::InvalidInput("OBO needs both --app-id and --app-key".into()));
+                return Err(usage("OBO needs both --app-id and --app-key"));
             };
-            let credentials = AppCredentials::from_pem_file(app_id, key)?;
-            let app = login(AppSession::builder(&pod_url, credentials), cli, settings).build()?;
-            let session = match (cli.obo_user_id, &cli.obo_username) {
-                (Some(uid), None) => app.obo_user(UserId(uid)),
-                (None, Some(name)) => app.obo_username(name),
-                _ => return Err(Error::InvalidInput("OBO needs exactly one of --obo-user-id and --obo-username".into())),
-            };
-            builder.session(session).build()
+            let mut builder = AppClient::builder(&pod_url, AppCredentials::from_pem_file(app_id, key)?)
+                .http(http);
+            if let Some(url) = &cli.login_url {
+                builder = builder.login_url(url);
+            }
+            let app = builder.build()?;
+            match (cli.obo_user_id, &cli.obo_username) {
+                (Some(uid), None) => Ok(app.on_behalf_of(UserId(uid))),
+                (None, Some(name)) => Ok(app.on_behalf_of_username(name)),
+                _ => Err(usage(
+                    "OBO needs exactly one of --obo-user-id and --obo-username",
+                )),
+            }
         }
         (false, false, true) => {
             let (Some(username), Some(key)) = (&cli.bot_username, &cli.bot_key) else {
-                return Err(Error::InvalidInput("a bot needs both --bot-username and --bot-key".into()));
+                return Err(usage("a bot needs both --bot-username and --bot-key"));
             };
-            let credentials = BotCredentials::from_pem_file(username, key)?;
-            let bot = login(BotSession::builder(&pod_url, credentials), cli, settings).build()?;
-            builder.session(bot).build()
+            let mut builder = PresenceClient::builder(&pod_url)
+                .bot(BotCredentials::from_pem_file(username, key)?)
+                .http(http);
+            if let Some(url) = &cli.login_url {
+                builder = builder.login_url(url);
+            }
+            Ok(builder.build()?)
         }
-        _ => Err(Error::InvalidInput(
+        _ => Err(usage(
             "give exactly one form of authentication: --session-token, OBO (--app-id, --app-key and \
-             --obo-user-id or --obo-username), or a bot (--bot-username and --bot-key)"
-                .into(),
+             --obo-user-id or --obo-username), or a bot (--bot-username and --bot-key)",
         )),
     }
 }
 
-/// The transport settings and, if given, `--login-url`, for either kind of RSA session.
-fn login<C>(builder: SessionBuilder<C>, cli: &Cli, settings: HttpSettings) -> SessionBuilder<C> {
-    let builder = builder.settings(settings);
-    match &cli.login_url {
-        Some(url) => builder.login_url(url),
-        None => builder,
-    }
+fn usage(message: &str) -> Failure {
+    Failure::Usage(message.to_owned())
 }

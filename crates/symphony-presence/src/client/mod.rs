@@ -19,7 +19,7 @@ pub use builder::PresenceClientBuilder;
 use crate::error::Error;
 use crate::http::{Endpoint, pipeline};
 use crate::request::CallOptions;
-use crate::session::SessionProvider;
+use crate::session::{SessionProvider, SessionToken};
 use crate::settings;
 use crate::transport::Transport;
 
@@ -92,6 +92,19 @@ impl PresenceClient {
     /// The pod base URL requests go to.
     pub fn pod_url(&self) -> &str {
         self.pod.api.baseurl()
+    }
+
+    /// The session token this client sends, authenticating first if it has none: for calling
+    /// other Symphony APIs in the same session. Keep it out of logs.
+    ///
+    /// # Errors
+    ///
+    /// As any call, when authentication fails.
+    pub async fn session_token(&self) -> Result<SessionToken, Error> {
+        match self.session.cached_token() {
+            Some(token) => Ok(token),
+            None => self.session.session_token().await,
+        }
     }
 
     /// Runs one Pod operation through the pipeline with this client's session.
