@@ -8,7 +8,6 @@ use serde_json::Value;
 
 mod support;
 
-
 fn git(root: &Path, args: &[&str]) -> String {
     let out = Command::new("git")
         .arg("-C")

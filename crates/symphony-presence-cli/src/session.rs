@@ -35,8 +35,9 @@ pub fn client(cli: &Cli) -> Result<PresenceClient, Failure> {
             let (Some(app_id), Some(key)) = (&cli.app_id, &cli.app_key) else {
                 return Err(usage("OBO needs both --app-id and --app-key"));
             };
-            let mut builder = AppClient::builder(&pod_url, AppCredentials::from_pem_file(app_id, key)?)
-                .http(http);
+            let mut builder =
+                AppClient::builder(&pod_url, AppCredentials::from_pem_file(app_id, key)?)
+                    .http(http);
             if let Some(url) = &cli.login_url {
                 builder = builder.login_url(url);
             }

@@ -1,6 +1,7 @@
 //! The SDK's error type. `Display` is one short line; details are in fields and `source()`.
 //! Nothing here ever holds a session token, a JWT or key material.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
@@ -52,6 +53,9 @@ pub enum Error {
     Server(Box<ServiceError>),
     /// The request did not complete: connection refused or dropped, or an attempt timed out.
     Transport(Box<TransportError>),
+    /// The call did not complete within its deadline
+    /// ([`HttpSettings::deadline`](crate::HttpSettings::deadline)), authentication included.
+    Timeout(Box<TimeoutError>),
     /// The response could not be understood: malformed or unexpected body, unexpected status,
     /// or a body over the size cap.
     Decode(Box<DecodeError>),
@@ -82,7 +86,7 @@ impl Error {
     /// only for idempotent operations.
     pub fn is_retryable(&self) -> bool {
         match self {
-            Error::Transport(_) | Error::RateLimited(_) => true,
+            Error::Transport(_) | Error::Timeout(_) | Error::RateLimited(_) => true,
             Error::Server(e) => matches!(e.status.as_u16(), 502..=504),
             _ => false,
         }
@@ -102,6 +106,7 @@ impl Error {
         match self {
             Error::Transport(e) => Some(&e.trace_id),
             Error::Decode(e) => Some(&e.trace_id),
+            Error::Timeout(e) => e.trace_id.as_deref(),
             other => other.service_error().map(|e| e.trace_id.as_str()),
         }
     }
@@ -114,6 +119,7 @@ impl Error {
             Error::Transport(e) => e.operation,
             Error::Decode(e) => e.operation,
             Error::InvalidInput(e) => e.operation,
+            Error::Timeout(e) => e.operation,
             Error::Key(_) => Operation::SETUP,
             other => other
                 .service_error()
@@ -164,6 +170,7 @@ impl Error {
             | Error::Server(e) => e.operation = operation,
             Error::Transport(e) => e.operation = operation,
             Error::Decode(e) => e.operation = operation,
+            Error::Timeout(e) => e.operation = operation,
             Error::InvalidInput(e) => e.operation = operation,
             Error::Key(_) => {}
         }
@@ -184,6 +191,7 @@ impl fmt::Display for Error {
             Error::RateLimited(e) => write!(f, "rate limited: {e}"),
             Error::Server(e) => write!(f, "server error: {e}"),
             Error::Transport(e) => write!(f, "transport error: {e}"),
+            Error::Timeout(e) => write!(f, "timed out: {e}"),
             Error::Decode(e) => write!(f, "cannot decode the response: {e}"),
             Error::InvalidInput(e) => write!(f, "invalid input: {e}"),
             Error::Key(e) => write!(f, "invalid key: {e}"),
@@ -209,6 +217,46 @@ impl From<crate::KeyError> for Error {
     }
 }
 
+/// A call that ran past its deadline.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct TimeoutError {
+    /// The method you called.
+    pub operation: Operation,
+    /// The deadline it had.
+    pub deadline: Duration,
+    /// What it was waiting for when the deadline passed.
+    pub waiting_for: WaitingFor,
+    /// The `X-Trace-Id` of the request in flight then, if one was.
+    pub trace_id: Option<String>,
+}
+
+/// What a call was waiting for when its deadline passed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum WaitingFor {
+    /// Its session: an authentication (or several: an OBO one needs the app's first).
+    Authentication,
+    /// The response to a request.
+    Response,
+}
+
+impl fmt::Display for TimeoutError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let what = match self.waiting_for {
+            WaitingFor::Authentication => "authentication",
+            WaitingFor::Response => "a response",
+        };
+        write!(
+            f,
+            "{} did not complete within its {:?} deadline, waiting for {what}",
+            self.operation, self.deadline
+        )
+    }
+}
+
+impl std::error::Error for TimeoutError {}
+
 /// An error response: its status, the decoded `Error {code, message}` body where there was one,
 /// and the request it answered.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -227,7 +275,7 @@ pub struct ServiceError {
     /// The `X-Trace-Id` sent with the request, to quote to Symphony support.
     pub trace_id: String,
     /// What this failure usually means for this request, where the SDK knows.
-    pub hint: Option<&'static str>,
+    pub hint: Option<Cow<'static, str>>,
     /// The server's `Retry-After`, if it sent one.
     pub retry_after: Option<Duration>,
 }
@@ -241,7 +289,7 @@ impl fmt::Display for ServiceError {
         if let Some(code) = self.code {
             write!(f, " (code {code})")?;
         }
-        if let Some(hint) = self.hint {
+        if let Some(hint) = &self.hint {
             write!(f, "; {hint}")?;
         }
         Ok(())

@@ -9,22 +9,30 @@ use symphony_api::pod::types::StringId;
 
 use crate::client::PresenceClient;
 use crate::error::Error;
-use crate::http::Endpoint;
+use crate::http::{Endpoint, pod_endpoint};
 use crate::operations::any;
 use crate::request::{Call, CallOptions, Request, sealed};
 use crate::session::BoxFuture;
 use crate::stream::PresenceStream;
 use crate::{Presence, RetryPolicy};
 
-const CREATE_FEED: Endpoint =
-    Endpoint::pod("create_feed", "POST", "/v1/presence/feed/create", false);
-const READ_FEED: Endpoint =
-    Endpoint::pod("read_feed", "GET", "/v1/presence/feed/{feedId}/read", true);
-const DELETE_FEED: Endpoint = Endpoint::pod(
+const CREATE_FEED: Endpoint = pod_endpoint!(
+    "create_feed",
+    "POST",
+    "/v1/presence/feed/create",
+    idempotent = false
+);
+const READ_FEED: Endpoint = pod_endpoint!(
+    "read_feed",
+    "GET",
+    "/v1/presence/feed/{feedId}/read",
+    idempotent = true
+);
+const DELETE_FEED: Endpoint = pod_endpoint!(
     "delete_feed",
     "POST",
     "/v1/presence/feed/{feedId}/delete",
-    false,
+    idempotent = false
 );
 
 /// The most presences one feed read returns.
@@ -138,13 +146,22 @@ impl Call for CreateFeed {
         options: CallOptions,
     ) -> BoxFuture<'_, Result<FeedId, Error>> {
         Box::pin(async move {
-            let accept = |created: StringId| created.id.map(FeedId).ok_or("the response has no feed id");
-            client.call(&CREATE_FEED, &options, |api, token, trace_id| {
-                api.post_v1_presence_feed_create()
-                    .x_trace_id(trace_id)
-                    .session_token(token)
-                    .send()
-            }, accept).await
+            let accept =
+                |created: StringId| created.id.map(FeedId).ok_or("the response has no feed id");
+            client
+                .call(
+                    &CREATE_FEED,
+                    &options,
+                    &[],
+                    |api, token, trace_id| {
+                        api.post_v1_presence_feed_create()
+                            .x_trace_id(trace_id)
+                            .session_token(token)
+                            .send()
+                    },
+                    accept,
+                )
+                .await
         })
     }
 }
@@ -164,13 +181,21 @@ impl Call for ReadFeed {
         options: CallOptions,
     ) -> BoxFuture<'_, Result<Vec<Presence>, Error>> {
         Box::pin(async move {
-            let list = client.call(&READ_FEED, &options, |api, token, trace_id| {
-                api.get_v1_presence_feed_feed_id_read()
-                    .x_trace_id(trace_id)
-                    .feed_id(self.0.as_str())
-                    .session_token(token)
-                    .send()
-            }, any).await?;
+            let list = client
+                .call(
+                    &READ_FEED,
+                    &options,
+                    &[&self.0],
+                    |api, token, trace_id| {
+                        api.get_v1_presence_feed_feed_id_read()
+                            .x_trace_id(trace_id)
+                            .feed_id(self.0.as_str())
+                            .session_token(token)
+                            .send()
+                    },
+                    any,
+                )
+                .await?;
             Ok(list.0.into_iter().map(Presence::from).collect())
         })
     }
@@ -185,15 +210,28 @@ impl sealed::Sealed for DeleteFeed {}
 impl Call for DeleteFeed {
     type Output = ();
 
-    fn send(self, client: &PresenceClient, options: CallOptions) -> BoxFuture<'_, Result<(), Error>> {
+    fn send(
+        self,
+        client: &PresenceClient,
+        options: CallOptions,
+    ) -> BoxFuture<'_, Result<(), Error>> {
         Box::pin(async move {
-            client.call(&DELETE_FEED, &options, |api, token, trace_id| {
-                api.post_v1_presence_feed_feed_id_delete()
-                    .x_trace_id(trace_id)
-                    .feed_id(self.0.as_str())
-                    .session_token(token)
-                    .send()
-            }, any).await.map(drop)
+            client
+                .call(
+                    &DELETE_FEED,
+                    &options,
+                    &[&self.0],
+                    |api, token, trace_id| {
+                        api.post_v1_presence_feed_feed_id_delete()
+                            .x_trace_id(trace_id)
+                            .feed_id(self.0.as_str())
+                            .session_token(token)
+                            .send()
+                    },
+                    any,
+                )
+                .await
+                .map(drop)
         })
     }
 }
@@ -321,7 +359,10 @@ mod tests {
         assert_eq!(error_backoff(zero, 1), Duration::from_secs(1));
         assert_eq!(error_backoff(zero, 2), Duration::from_secs(2));
         assert_eq!(error_backoff(zero, 3), Duration::from_secs(4));
-        assert_eq!(error_backoff(Duration::from_secs(5), 1), Duration::from_secs(5));
+        assert_eq!(
+            error_backoff(Duration::from_secs(5), 1),
+            Duration::from_secs(5)
+        );
         assert_eq!(error_backoff(zero, 40), WatchFeed::MAX_ERROR_BACKOFF);
     }
 }

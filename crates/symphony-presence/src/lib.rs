@@ -5,9 +5,11 @@
 mod auth;
 mod category;
 mod client;
+mod clock;
 mod error;
 mod feed;
 mod http;
+mod observe;
 mod operation;
 mod operations;
 mod paging;
@@ -19,16 +21,24 @@ mod settings;
 mod stream;
 mod transport;
 
-pub use auth::{AppCredentials, BotCredentials, DEFAULT_JWT_LIFETIME, KeyError, MAX_JWT_LIFETIME, PrivateKey};
+pub use auth::{
+    AppCredentials, BotCredentials, DEFAULT_JWT_LIFETIME, KeyError, MAX_JWT_LIFETIME, PrivateKey,
+};
 pub use category::{PresenceCategory, UnknownCategory};
-pub use client::{AppClient, AppClientBuilder, DEFAULT_OBO_CACHE_CAPACITY, PresenceClient, PresenceClientBuilder};
-pub use error::{DecodeError, Error, InvalidInput, ServiceError, StatusCode, TransportError, TransportErrorKind};
+pub use client::{
+    AppClient, AppClientBuilder, DEFAULT_OBO_CACHE_CAPACITY, DEFAULT_OBO_CACHE_TTL, PresenceClient,
+    PresenceClientBuilder,
+};
+pub use error::{
+    DecodeError, Error, InvalidInput, ServiceError, StatusCode, TimeoutError, TransportError,
+    TransportErrorKind, WaitingFor,
+};
 pub use feed::{FeedId, MAX_FEED_BATCH, WatchFeed};
 pub use operation::Operation;
 pub use paging::{DEFAULT_PAGE_SIZE, ListAllPresence, MAX_PAGE_SIZE};
 pub use presence::{Presence, Timestamp, UserId};
 pub use request::{Call, Request};
-pub use retry::RetryPolicy;
+pub use retry::{RETRY_BUDGET, RETRY_COST, RetryPolicy, TIMEOUT_RETRY_COST};
 pub use session::{BoxFuture, SessionProvider, SessionToken};
 pub use settings::{DEFAULT_USER_AGENT, HttpSettings};
 pub use stream::PresenceStream;
@@ -37,6 +47,8 @@ pub use stream::PresenceStream;
 /// `Request<'_, Operation>`.
 pub mod requests {
     pub use crate::feed::{CreateFeed, DeleteFeed, ReadFeed};
-    pub use crate::operations::{GetPresence, RegisterInterest, SetPresence, SetUserPresence, UserPresence};
+    pub use crate::operations::{
+        GetPresence, RegisterInterest, SetPresence, SetUserPresence, UserPresence,
+    };
     pub use crate::paging::ListPresencePage;
 }

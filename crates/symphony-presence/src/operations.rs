@@ -5,23 +5,41 @@ use symphony_api::pod::types::{UserIdList, V2PresenceStatus, V2UserPresence};
 
 use crate::client::PresenceClient;
 use crate::error::Error;
-use crate::http::Endpoint;
+use crate::http::{Endpoint, pod_endpoint};
 use crate::request::{Call, CallOptions, Request, sealed};
 use crate::session::BoxFuture;
 use crate::{Presence, PresenceCategory, UserId};
 
-const GET_PRESENCE: Endpoint = Endpoint::pod("get_presence", "GET", "/v2/user/presence", true);
-const SET_PRESENCE: Endpoint = Endpoint::pod("set_presence", "POST", "/v2/user/presence", true);
-const USER_PRESENCE: Endpoint =
-    Endpoint::pod("user_presence", "GET", "/v3/user/{uid}/presence", true);
-const REGISTER_INTEREST: Endpoint = Endpoint::pod(
+const GET_PRESENCE: Endpoint = pod_endpoint!(
+    "get_presence",
+    "GET",
+    "/v2/user/presence",
+    idempotent = true
+);
+const SET_PRESENCE: Endpoint = pod_endpoint!(
+    "set_presence",
+    "POST",
+    "/v2/user/presence",
+    idempotent = true
+);
+const USER_PRESENCE: Endpoint = pod_endpoint!(
+    "user_presence",
+    "GET",
+    "/v3/user/{uid}/presence",
+    idempotent = true
+);
+const REGISTER_INTEREST: Endpoint = pod_endpoint!(
     "register_interest",
     "POST",
     "/v1/user/presence/register",
-    true,
+    idempotent = true
 );
-const SET_USER_PRESENCE: Endpoint =
-    Endpoint::pod("set_user_presence", "POST", "/v3/user/presence", true);
+const SET_USER_PRESENCE: Endpoint = pod_endpoint!(
+    "set_user_presence",
+    "POST",
+    "/v3/user/presence",
+    idempotent = true
+);
 
 /// Whatever decoded is usable.
 pub(crate) fn any<T>(value: T) -> Result<T, &'static str> {
@@ -178,12 +196,18 @@ impl Call for GetPresence {
     ) -> BoxFuture<'_, Result<Presence, Error>> {
         Box::pin(async move {
             client
-                .call(&GET_PRESENCE, &options, |api, token, trace_id| {
-                api.get_v2_user_presence()
-                    .x_trace_id(trace_id)
-                    .session_token(token)
-                    .send()
-            }, any)
+                .call(
+                    &GET_PRESENCE,
+                    &options,
+                    &[],
+                    |api, token, trace_id| {
+                        api.get_v2_user_presence()
+                            .x_trace_id(trace_id)
+                            .session_token(token)
+                            .send()
+                    },
+                    any,
+                )
                 .await
                 .map(Presence::from)
         })
@@ -224,14 +248,20 @@ impl Call for SetPresence {
                 category: self.category.to_string(),
             };
             client
-                .call(&SET_PRESENCE, &options, |api, token, trace_id| {
-                api.post_v2_user_presence()
-                    .x_trace_id(trace_id)
-                    .session_token(token)
-                    .soft(self.soft)
-                    .body(body.clone())
-                    .send()
-            }, any)
+                .call(
+                    &SET_PRESENCE,
+                    &options,
+                    &[],
+                    |api, token, trace_id| {
+                        api.post_v2_user_presence()
+                            .x_trace_id(trace_id)
+                            .session_token(token)
+                            .soft(self.soft)
+                            .body(body.clone())
+                            .send()
+                    },
+                    any,
+                )
                 .await
                 .map(Presence::from)
         })
@@ -265,14 +295,20 @@ impl Call for UserPresence {
     ) -> BoxFuture<'_, Result<Presence, Error>> {
         Box::pin(async move {
             client
-                .call(&USER_PRESENCE, &options, |api, token, trace_id| {
-                api.get_v3_user_uid_presence()
-                    .x_trace_id(trace_id)
-                    .uid(self.uid.0)
-                    .local(self.local)
-                    .session_token(token)
-                    .send()
-            }, any)
+                .call(
+                    &USER_PRESENCE,
+                    &options,
+                    &[&self.uid],
+                    |api, token, trace_id| {
+                        api.get_v3_user_uid_presence()
+                            .x_trace_id(trace_id)
+                            .uid(self.uid.0)
+                            .local(self.local)
+                            .session_token(token)
+                            .send()
+                    },
+                    any,
+                )
                 .await
                 .map(Presence::from)
         })
@@ -290,7 +326,11 @@ impl sealed::Sealed for RegisterInterest {}
 impl Call for RegisterInterest {
     type Output = ();
 
-    fn send(self, client: &PresenceClient, options: CallOptions) -> BoxFuture<'_, Result<(), Error>> {
+    fn send(
+        self,
+        client: &PresenceClient,
+        options: CallOptions,
+    ) -> BoxFuture<'_, Result<(), Error>> {
         Box::pin(async move {
             if self.uids.is_empty() {
                 return Err(Error::invalid(
@@ -300,13 +340,19 @@ impl Call for RegisterInterest {
             }
             let body = UserIdList(self.uids.iter().map(|u| u.0).collect());
             client
-                .call(&REGISTER_INTEREST, &options, |api, token, trace_id| {
-                api.post_v1_user_presence_register()
-                    .x_trace_id(trace_id)
-                    .session_token(token)
-                    .body(body.clone())
-                    .send()
-            }, any)
+                .call(
+                    &REGISTER_INTEREST,
+                    &options,
+                    &[],
+                    |api, token, trace_id| {
+                        api.post_v1_user_presence_register()
+                            .x_trace_id(trace_id)
+                            .session_token(token)
+                            .body(body.clone())
+                            .send()
+                    },
+                    any,
+                )
                 .await
                 .map(drop)
         })
@@ -348,14 +394,20 @@ impl Call for SetUserPresence {
                 user_id: Some(self.uid.0),
             };
             client
-                .call(&SET_USER_PRESENCE, &options, |api, token, trace_id| {
-                api.post_v3_user_presence()
-                    .x_trace_id(trace_id)
-                    .session_token(token)
-                    .soft(self.soft)
-                    .body(body.clone())
-                    .send()
-            }, any)
+                .call(
+                    &SET_USER_PRESENCE,
+                    &options,
+                    &[],
+                    |api, token, trace_id| {
+                        api.post_v3_user_presence()
+                            .x_trace_id(trace_id)
+                            .session_token(token)
+                            .soft(self.soft)
+                            .body(body.clone())
+                            .send()
+                    },
+                    any,
+                )
                 .await
                 .map(Presence::from)
         })

@@ -5,14 +5,18 @@ use symphony_api::pod::types::V2PresenceList;
 
 use crate::client::PresenceClient;
 use crate::error::Error;
-use crate::http::Endpoint;
+use crate::http::{Endpoint, pod_endpoint};
 use crate::request::{Call, CallOptions, Request, sealed};
 use crate::session::BoxFuture;
 use crate::stream::PresenceStream;
 use crate::{Presence, RetryPolicy, UserId};
 
-const LIST_PRESENCE: Endpoint =
-    Endpoint::pod("list_presence_page", "GET", "/v2/users/presence", true);
+const LIST_PRESENCE: Endpoint = pod_endpoint!(
+    "list_presence_page",
+    "GET",
+    "/v2/users/presence",
+    idempotent = true
+);
 
 /// The largest page Symphony serves.
 pub const MAX_PAGE_SIZE: u32 = 5000;
@@ -118,17 +122,25 @@ impl Call for ListPresencePage {
                 ));
             }
             let accept = |page: V2PresenceList| checked_page(page, after, limit);
-            client.call(&LIST_PRESENCE, &options, |api, token, trace_id| {
-                let request = api
-                    .get_v2_users_presence()
-                    .x_trace_id(trace_id)
-                    .limit(i64::from(limit))
-                    .session_token(token);
-                match after {
-                    Some(after) => request.last_user_id(after.0).send(),
-                    None => request.send(),
-                }
-            }, accept).await
+            client
+                .call(
+                    &LIST_PRESENCE,
+                    &options,
+                    &[],
+                    |api, token, trace_id| {
+                        let request = api
+                            .get_v2_users_presence()
+                            .x_trace_id(trace_id)
+                            .limit(i64::from(limit))
+                            .session_token(token);
+                        match after {
+                            Some(after) => request.last_user_id(after.0).send(),
+                            None => request.send(),
+                        }
+                    },
+                    accept,
+                )
+                .await
         })
     }
 }
@@ -157,7 +169,11 @@ fn checked_page(
             tracing::warn!(%uid, "skipping a user listed again at the page boundary");
             continue;
         }
-        if users.last().and_then(|p| p.user_id).is_some_and(|last| uid <= last) {
+        if users
+            .last()
+            .and_then(|p| p.user_id)
+            .is_some_and(|last| uid <= last)
+        {
             return Err("the page is not sorted by user id");
         }
         users.push(presence);

@@ -13,6 +13,7 @@ use crate::session::BoxFuture;
 #[derive(Clone, Debug, Default)]
 pub struct CallOptions {
     pub(crate) timeout: Option<Duration>,
+    pub(crate) deadline: Option<Duration>,
     pub(crate) retry: Option<RetryPolicy>,
 }
 
@@ -54,6 +55,13 @@ impl<'a, O> Request<'a, O> {
     /// [`HttpSettings::timeout`](crate::HttpSettings::timeout).
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// The longest this call may take in all, authentication included, instead of the
+    /// client's [`HttpSettings::deadline`](crate::HttpSettings::deadline).
+    pub fn deadline(mut self, deadline: Duration) -> Self {
+        self.options.deadline = Some(deadline);
         self
     }
 

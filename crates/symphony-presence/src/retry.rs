@@ -1,5 +1,6 @@
 //! [`RetryPolicy`]: which failures are retried, how long to wait, and when to stop.
 
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, SystemTime};
 
 use crate::error::{Error, TransportErrorKind};
@@ -25,13 +26,25 @@ use crate::error::{Error, TransportErrorKind};
 /// repeats once (see [`SessionProvider`](crate::SessionProvider)).
 ///
 /// **How long to wait.** On 429 and 503 the server's `Retry-After` (seconds or an HTTP date)
-/// is honoured, capped at [`max_retry_after`](Self::max_retry_after). Otherwise the wait is
-/// exponential, `initial_backoff × 2^(retry − 1)` capped at `max_backoff`, with "equal jitter":
-/// a random point in its upper half, so that clients that failed together do not retry together.
+/// is honoured, never earlier than asked: the wait is the time asked for plus a random jitter
+/// of up to `initial_backoff`, so that clients sent back to the same instant do not all return
+/// together. A `Retry-After` longer than [`max_retry_after`](Self::max_retry_after) is not
+/// waited for: the error is returned. Otherwise the wait is exponential,
+/// `initial_backoff × 2^(retry − 1)` capped at `max_backoff`, with "equal jitter": a random
+/// point in its upper half.
 ///
-/// **When to stop.** After `max_attempts` attempts in all, or when the next wait would take the
-/// total waiting past `max_total_delay`. A call therefore takes at most
-/// `max_attempts × timeout + max_total_delay`.
+/// **When to stop.** After `max_attempts` attempts in all, when the next wait would take the
+/// total waiting past `max_total_delay` or the call past its deadline
+/// ([`HttpSettings::deadline`](crate::HttpSettings::deadline)), or when the retry budget is
+/// spent.
+///
+/// **The retry budget** is shared by every call through one transport (one
+/// [`HttpSettings`](crate::HttpSettings)), as in the AWS SDKs' standard retry mode: a bucket of
+/// [`RETRY_BUDGET`] tokens, from which a retry takes [`RETRY_COST`] (a retry after a timeout
+/// [`TIMEOUT_RETRY_COST`]), and to which a success returns what its own retries took, or one
+/// token when it needed none. During an outage, concurrent callers therefore send their first
+/// attempts and at most `RETRY_BUDGET / RETRY_COST` retries between them, instead of each
+/// retrying to its limit; once the server answers again, successes refill the bucket.
 ///
 /// ```
 /// use std::time::Duration;
@@ -53,6 +66,13 @@ pub struct RetryPolicy {
     max_total_delay: Duration,
     jitter: bool,
 }
+
+/// The tokens of a transport's retry budget when it is full.
+pub const RETRY_BUDGET: u32 = 500;
+/// The tokens one retry takes from the budget.
+pub const RETRY_COST: u32 = 5;
+/// The tokens a retry after a timeout takes from the budget.
+pub const TIMEOUT_RETRY_COST: u32 = 10;
 
 impl Default for RetryPolicy {
     /// 4 attempts, backoff from 250 ms up to 8 s, `Retry-After` honoured up to 30 s, at most
@@ -96,7 +116,7 @@ impl RetryPolicy {
         self
     }
 
-    /// The longest `Retry-After` honoured; a longer one is cut to this.
+    /// The longest `Retry-After` waited for; after a longer one the error is returned.
     pub fn max_retry_after(mut self, wait: Duration) -> Self {
         self.max_retry_after = wait;
         self
@@ -120,7 +140,8 @@ impl RetryPolicy {
     }
 
     /// The wait before the next attempt, or `None` to give up, after attempt number `attempt`
-    /// (1-based) failed with `error`, having waited `waited` so far.
+    /// (1-based) failed with `error`, having waited `waited` so far. The retry budget is asked
+    /// separately.
     pub(crate) fn next_delay(
         &self,
         attempt: u32,
@@ -132,10 +153,20 @@ impl RetryPolicy {
             return None;
         }
         let delay = match retry_after(error) {
-            Some(wait) => wait.min(self.max_retry_after),
+            Some(asked) if asked > self.max_retry_after => return None,
+            Some(asked) => asked + self.jitter_up_to(self.initial_backoff),
             None => self.backoff(attempt),
         };
         (waited + delay <= self.max_total_delay).then_some(delay)
+    }
+
+    /// A random wait of up to `cap`, or none without jitter.
+    fn jitter_up_to(&self, cap: Duration) -> Duration {
+        if self.jitter {
+            cap.mul_f64(fastrand::f64())
+        } else {
+            Duration::ZERO
+        }
     }
 
     fn backoff(&self, attempt: u32) -> Duration {
@@ -148,6 +179,52 @@ impl RetryPolicy {
         } else {
             exp
         }
+    }
+}
+
+/// A transport's retry budget (see [`RetryPolicy`]).
+#[derive(Debug)]
+pub(crate) struct RetryBudget {
+    tokens: AtomicU32,
+}
+
+impl Default for RetryBudget {
+    fn default() -> Self {
+        RetryBudget {
+            tokens: AtomicU32::new(RETRY_BUDGET),
+        }
+    }
+}
+
+impl RetryBudget {
+    /// Takes the cost of retrying after `error`, if the budget has it.
+    pub(crate) fn take(&self, error: &Error) -> Option<u32> {
+        let cost = match error {
+            Error::Transport(e) if e.kind == TransportErrorKind::Timeout => TIMEOUT_RETRY_COST,
+            _ => RETRY_COST,
+        };
+        self.tokens
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |t| t.checked_sub(cost))
+            .ok()
+            .map(|_| cost)
+    }
+
+    /// Returns tokens after a success: what its retries took, or one if it needed none.
+    pub(crate) fn refund(&self, retries_took: u32) {
+        let refund = retries_took.max(1);
+        // A full bucket, the common case, is not written to.
+        if self.tokens.load(Ordering::Relaxed) < RETRY_BUDGET {
+            let _ = self
+                .tokens
+                .fetch_update(Ordering::AcqRel, Ordering::Acquire, |t| {
+                    Some((t + refund).min(RETRY_BUDGET))
+                });
+        }
+    }
+
+    #[cfg(test)]
+    fn tokens(&self) -> u32 {
+        self.tokens.load(Ordering::Acquire)
     }
 }
 
@@ -214,6 +291,57 @@ mod tests {
         assert_eq!(p.backoff(2), Duration::from_millis(200));
         assert_eq!(p.backoff(3), Duration::from_millis(350));
         assert_eq!(p.backoff(40), Duration::from_millis(350));
+    }
+
+    #[test]
+    fn the_budget_allows_a_hundred_retries_and_refills_on_success() {
+        let budget = RetryBudget::default();
+        let unavailable = Error::setup("stands for any retryable error");
+        let retries = std::iter::from_fn(|| budget.take(&unavailable)).count();
+        assert_eq!(retries as u32, RETRY_BUDGET / RETRY_COST);
+        assert_eq!(budget.tokens(), 0);
+        budget.refund(0);
+        assert_eq!(budget.tokens(), 1);
+        budget.refund(RETRY_COST);
+        assert_eq!(budget.tokens(), 1 + RETRY_COST);
+        for _ in 0..1000 {
+            budget.refund(RETRY_COST);
+        }
+        assert_eq!(budget.tokens(), RETRY_BUDGET);
+    }
+
+    fn rate_limited(retry_after: Duration) -> Error {
+        Error::RateLimited(Box::new(crate::ServiceError {
+            status: reqwest::StatusCode::TOO_MANY_REQUESTS,
+            code: None,
+            message: None,
+            operation: crate::Operation::SETUP,
+            request: crate::Operation::SETUP,
+            trace_id: String::new(),
+            hint: None,
+            retry_after: Some(retry_after),
+        }))
+    }
+
+    #[test]
+    fn retry_after_is_never_cut_short_and_gets_jitter_on_top() {
+        let p = RetryPolicy::default().initial_backoff(Duration::from_millis(100));
+        let asked = Duration::from_secs(2);
+        for _ in 0..1000 {
+            let d = p
+                .next_delay(1, &rate_limited(asked), true, Duration::ZERO)
+                .unwrap();
+            assert!(
+                d >= asked && d <= asked + Duration::from_millis(100),
+                "{d:?}"
+            );
+        }
+        // Longer than the policy waits for: given up, not shortened.
+        let too_long = RetryPolicy::default().max_retry_after(Duration::from_secs(1));
+        assert_eq!(
+            too_long.next_delay(1, &rate_limited(asked), true, Duration::ZERO),
+            None
+        );
     }
 
     #[test]

@@ -110,6 +110,12 @@ pub trait SessionProvider: Send + Sync + fmt::Debug {
         None
     }
 
+    /// What kind of session this is, for traces (`symphony.session.kind`): the SDK's own are
+    /// `static`, `bot` and `obo`; the default is `custom`.
+    fn kind(&self) -> &'static str {
+        "custom"
+    }
+
     /// Called after the server rejected `rejected` with 401. Returns the token to repeat the
     /// request with, or `None` if this provider cannot refresh (the 401 is then returned).
     fn refresh<'a>(
@@ -125,6 +131,10 @@ impl<P: SessionProvider + ?Sized> SessionProvider for Arc<P> {
 
     fn cached_token(&self) -> Option<SessionToken> {
         (**self).cached_token()
+    }
+
+    fn kind(&self) -> &'static str {
+        (**self).kind()
     }
 
     fn refresh<'a>(
@@ -152,6 +162,10 @@ impl StaticSession {
 }
 
 impl SessionProvider for StaticSession {
+    fn kind(&self) -> &'static str {
+        "static"
+    }
+
     fn session_token(&self) -> BoxFuture<'_, Result<SessionToken, Error>> {
         let token = self.token.clone();
         Box::pin(async move { Ok(token) })

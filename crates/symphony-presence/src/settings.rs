@@ -51,14 +51,17 @@ pub struct HttpSettings {
     pub(crate) proxy_credentials: Option<(String, SecretString)>,
     pub(crate) root_certificates: Vec<reqwest::Certificate>,
     pub(crate) max_response_bytes: usize,
+    pub(crate) deadline: Duration,
+    pub(crate) allow_insecure_http: bool,
     /// Built on first use, and shared by every clone made after the last change.
     transport: Arc<OnceLock<Arc<Transport>>>,
 }
 
 impl Default for HttpSettings {
-    /// Connect timeout 10 s; timeout per attempt 30 s; [`RetryPolicy::default`]; User-Agent
-    /// [`DEFAULT_USER_AGENT`]; no extra headers; no proxy; the system's root certificates
-    /// only; responses capped at 8 MiB.
+    /// Connect timeout 10 s; timeout per attempt 30 s; deadline per call 60 s;
+    /// [`RetryPolicy::default`]; User-Agent [`DEFAULT_USER_AGENT`]; no extra headers; no proxy;
+    /// the system's root certificates only; responses capped at 8 MiB; credentials only over
+    /// TLS, except to this machine.
     fn default() -> Self {
         HttpSettings {
             connect_timeout: Duration::from_secs(10),
@@ -70,6 +73,8 @@ impl Default for HttpSettings {
             proxy_credentials: None,
             root_certificates: Vec::new(),
             max_response_bytes: 8 * 1024 * 1024,
+            deadline: Duration::from_secs(60),
+            allow_insecure_http: false,
             transport: Arc::default(),
         }
     }
@@ -93,6 +98,8 @@ impl fmt::Debug for HttpSettings {
             )
             .field("root_certificates", &self.root_certificates.len())
             .field("max_response_bytes", &self.max_response_bytes)
+            .field("deadline", &self.deadline)
+            .field("allow_insecure_http", &self.allow_insecure_http)
             .finish()
     }
 }
@@ -107,6 +114,21 @@ impl HttpSettings {
     /// given its own with [`Request::timeout`](crate::Request::timeout).
     pub fn timeout(self, timeout: Duration) -> Self {
         self.changed(|s| s.timeout = timeout)
+    }
+
+    /// The longest a call may take in all: getting or refreshing its session (every
+    /// authentication it needs, with their retries), every attempt and every wait between
+    /// them. A call past it fails with [`Error::Timeout`]. A call can be given its own with
+    /// [`Request::deadline`](crate::Request::deadline).
+    pub fn deadline(self, deadline: Duration) -> Self {
+        self.changed(|s| s.deadline = deadline)
+    }
+
+    /// Sends session tokens, JWTs and key-backed logins over plain `http://` to other machines
+    /// too (default: refused, except to loopback addresses, when a client is built): for a
+    /// trusted network or a TLS-terminating sidecar only.
+    pub fn allow_insecure_http(self, allow: bool) -> Self {
+        self.changed(|s| s.allow_insecure_http = allow)
     }
 
     /// The retry policy for every call. A call can be given its own with

@@ -15,7 +15,9 @@ use crate::{Error, Presence};
 pub struct PresenceStream(Pin<Box<dyn Stream<Item = Result<Presence, Error>> + Send>>);
 
 impl PresenceStream {
-    pub(crate) fn new(stream: impl Stream<Item = Result<Presence, Error>> + Send + 'static) -> Self {
+    pub(crate) fn new(
+        stream: impl Stream<Item = Result<Presence, Error>> + Send + 'static,
+    ) -> Self {
         PresenceStream(Box::pin(stream))
     }
 }

@@ -22,7 +22,10 @@ pub fn copy_codegen_inputs(root: &Path) {
 }
 
 /// A temporary directory holding [`copy_codegen_inputs`].
-#[allow(dead_code, reason = "each test binary uses its own part of this module")]
+#[allow(
+    dead_code,
+    reason = "each test binary uses its own part of this module"
+)]
 pub fn copy_of_workspace() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     copy_codegen_inputs(dir.path());

@@ -1,22 +1,29 @@
 //! `AppSession` (the app's own session, cached) and `OboSession` (a user's session, obtained
-//! with the app's token and cached per user).
+//! with the app's token and cached per user in an [`OboCache`]).
 
-use std::collections::HashMap;
 use std::fmt;
 use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
 
 use super::credentials::AppCredentials;
 use super::login::{LoginClient, OboUser};
+use super::obo_cache::OboCache;
 use super::token_cell::TokenCell;
 use crate::session::{BoxFuture, SessionProvider, SessionToken};
 use crate::{Error, UserId};
+
+/// How long an app token is trusted after it was obtained: an OBO authentication refused with
+/// it in that time is the user's failure (for example, the user has not installed the app), not
+/// the app's, and does not re-authenticate the app.
+pub(crate) const APP_TOKEN_TRUSTED_FOR: Duration = Duration::from_secs(60);
 
 /// An extension app's session, used only to open on-behalf-of (OBO) sessions for its users:
 /// it is never handed to a Pod operation.
 ///
 /// The app authenticates once (`POST {login}/pubkey/app/authenticate`), and its token is
 /// reused for every OBO authentication. It is renewed only when an OBO authentication answers
-/// 401 with it; that OBO authentication is then tried once more. Concurrent needs for the same
+/// 401 with a token older than [`APP_TOKEN_TRUSTED_FOR`], once per token however many users see
+/// the 401; that OBO authentication is then tried once more. Concurrent needs for the same
 /// token share one authentication. Clones share the app token and the OBO sessions.
 #[derive(Clone)]
 pub(crate) struct AppSession {
@@ -26,7 +33,7 @@ pub(crate) struct AppSession {
 struct AppInner {
     login: LoginClient,
     credentials: AppCredentials,
-    token: TokenCell,
+    token: Arc<TokenCell>,
     obo: Mutex<OboCache>,
 }
 
@@ -40,15 +47,21 @@ impl fmt::Debug for AppSession {
 }
 
 impl AppSession {
-    pub(crate) fn new(login: LoginClient, credentials: AppCredentials, obo_capacity: usize) -> Self {
+    pub(crate) fn new(login: LoginClient, credentials: AppCredentials, obo: OboCache) -> Self {
         AppSession {
             inner: Arc::new(AppInner {
                 login,
                 credentials,
-                token: TokenCell::default(),
-                obo: Mutex::new(OboCache::new(obo_capacity)),
+                token: Arc::default(),
+                obo: Mutex::new(obo),
             }),
         }
+    }
+
+    /// The app's authentication, owning what it needs: it runs on its own (see [`TokenCell`]).
+    fn authenticate(&self) -> impl Future<Output = Result<SessionToken, Error>> + Send + 'static {
+        let inner = self.inner.clone();
+        async move { inner.login.authenticate_app(&inner.credentials).await }
     }
 
     /// The OBO session of the user with id `uid`
@@ -80,28 +93,35 @@ impl AppSession {
 }
 
 impl SessionProvider for AppSession {
+    fn kind(&self) -> &'static str {
+        "app"
+    }
+
     /// The app's own session token.
     fn session_token(&self) -> BoxFuture<'_, Result<SessionToken, Error>> {
-        let inner = &*self.inner;
-        Box::pin(
-            inner
-                .token
-                .get(|| inner.login.authenticate_app(&inner.credentials)),
-        )
+        Box::pin(self.inner.token.get(|| self.authenticate()))
     }
 
     fn cached_token(&self) -> Option<SessionToken> {
         self.inner.token.current()
     }
 
+    /// Called when an OBO authentication was refused with `rejected`. A token obtained less than
+    /// [`APP_TOKEN_TRUSTED_FOR`] ago is kept: the refusal was about the user.
     fn refresh<'a>(
         &'a self,
         rejected: &'a SessionToken,
     ) -> BoxFuture<'a, Result<Option<SessionToken>, Error>> {
-        let inner = &*self.inner;
         Box::pin(async move {
-            let authenticate = || inner.login.authenticate_app(&inner.credentials);
-            inner.token.refresh(rejected, authenticate).await.map(Some)
+            if self
+                .inner
+                .token
+                .obtained_within(rejected, APP_TOKEN_TRUSTED_FOR)
+            {
+                return Ok(None);
+            }
+            let refreshed = self.inner.token.refresh(rejected, || self.authenticate());
+            refreshed.await.map(Some)
         })
     }
 }
@@ -126,12 +146,18 @@ impl fmt::Debug for OboSession {
 }
 
 impl OboSession {
-    fn authenticate(&self) -> impl Future<Output = Result<SessionToken, Error>> + Send + '_ {
-        self.app.inner.login.authenticate_obo(&self.app, &self.user)
+    /// The user's authentication, owning what it needs: it runs on its own (see [`TokenCell`]).
+    fn authenticate(&self) -> impl Future<Output = Result<SessionToken, Error>> + Send + 'static {
+        let (app, user) = (self.app.clone(), self.user.clone());
+        async move { app.inner.login.authenticate_obo(&app, &user).await }
     }
 }
 
 impl SessionProvider for OboSession {
+    fn kind(&self) -> &'static str {
+        "obo"
+    }
+
     fn session_token(&self) -> BoxFuture<'_, Result<SessionToken, Error>> {
         Box::pin(self.cell.get(|| self.authenticate()))
     }
@@ -150,44 +176,5 @@ impl SessionProvider for OboSession {
                 .await
                 .map(Some)
         })
-    }
-}
-
-/// The per-user token cells, bounded; the least recently asked-for user is evicted first.
-struct OboCache {
-    capacity: usize,
-    tick: u64,
-    cells: HashMap<OboUser, (Arc<TokenCell>, u64)>,
-}
-
-impl OboCache {
-    fn new(capacity: usize) -> Self {
-        OboCache {
-            capacity,
-            tick: 0,
-            cells: HashMap::new(),
-        }
-    }
-
-    fn cell(&mut self, user: &OboUser) -> Arc<TokenCell> {
-        self.tick += 1;
-        if let Some((cell, used)) = self.cells.get_mut(user) {
-            *used = self.tick;
-            return cell.clone();
-        }
-        if self.cells.len() >= self.capacity {
-            // O(capacity), but only when a new user arrives at a full cache.
-            if let Some(oldest) = self
-                .cells
-                .iter()
-                .min_by_key(|(_, (_, used))| *used)
-                .map(|(k, _)| k.clone())
-            {
-                self.cells.remove(&oldest);
-            }
-        }
-        let cell = Arc::new(TokenCell::default());
-        self.cells.insert(user.clone(), (cell.clone(), self.tick));
-        cell
     }
 }

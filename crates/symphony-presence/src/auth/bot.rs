@@ -20,7 +20,7 @@ pub(crate) struct BotSession {
 struct BotInner {
     login: LoginClient,
     credentials: BotCredentials,
-    token: TokenCell,
+    token: Arc<TokenCell>,
 }
 
 impl fmt::Debug for BotSession {
@@ -38,21 +38,27 @@ impl BotSession {
             inner: Arc::new(BotInner {
                 login,
                 credentials,
-                token: TokenCell::default(),
+                token: Arc::default(),
             }),
         }
     }
 }
 
-impl BotInner {
-    fn authenticate(&self) -> impl Future<Output = Result<SessionToken, Error>> + Send + '_ {
-        self.login.authenticate_bot(&self.credentials)
+impl BotSession {
+    /// The bot's authentication, owning what it needs: it runs on its own (see [`TokenCell`]).
+    fn authenticate(&self) -> impl Future<Output = Result<SessionToken, Error>> + Send + 'static {
+        let inner = self.inner.clone();
+        async move { inner.login.authenticate_bot(&inner.credentials).await }
     }
 }
 
 impl SessionProvider for BotSession {
+    fn kind(&self) -> &'static str {
+        "bot"
+    }
+
     fn session_token(&self) -> BoxFuture<'_, Result<SessionToken, Error>> {
-        Box::pin(self.inner.token.get(|| self.inner.authenticate()))
+        Box::pin(self.inner.token.get(|| self.authenticate()))
     }
 
     fn cached_token(&self) -> Option<SessionToken> {
@@ -66,7 +72,7 @@ impl SessionProvider for BotSession {
         Box::pin(async move {
             self.inner
                 .token
-                .refresh(rejected, || self.inner.authenticate())
+                .refresh(rejected, || self.authenticate())
                 .await
                 .map(Some)
         })

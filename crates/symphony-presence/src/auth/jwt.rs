@@ -17,6 +17,7 @@ pub const MAX_JWT_LIFETIME: Duration = Duration::from_secs(300);
 #[derive(Serialize)]
 struct Claims<'a> {
     sub: &'a str,
+    iat: u64,
     exp: u64,
 }
 
@@ -32,13 +33,18 @@ pub(crate) fn check_lifetime(lifetime: Duration) -> Result<Duration, Error> {
     Ok(lifetime)
 }
 
-/// A JWT with claims `sub` and `exp` (`now + lifetime`), signed RS512 with `key`.
-pub(crate) fn sign(sub: &str, key: &PrivateKey, lifetime: Duration) -> Result<SecretString, Error> {
-    let now = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap_or_default();
+/// A JWT with claims `sub`, `iat` (`now`, the pod's time as far as it is known) and `exp`
+/// (`now + lifetime`), signed RS512 with `key`.
+pub(crate) fn sign(
+    sub: &str,
+    key: &PrivateKey,
+    lifetime: Duration,
+    now: SystemTime,
+) -> Result<SecretString, Error> {
+    let now = now.duration_since(UNIX_EPOCH).unwrap_or_default();
     let claims = Claims {
         sub,
+        iat: now.as_secs(),
         exp: (now + lifetime).as_secs(),
     };
     jsonwebtoken::encode(&Header::new(Algorithm::RS512), &claims, key.encoding_key())

@@ -1,12 +1,16 @@
 //! [`PrivateKey`]: an RSA private key loaded from PEM, and [`KeyError`] for each way that fails.
+//!
+//! Keys are checked and used with aws-lc-rs (the crypto of the TLS stack), whose RSA signing is
+//! constant-time; the RustCrypto `rsa` crate, which RUSTSEC-2023-0071 flags, is not used.
 
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+use aws_lc_rs::signature::RsaKeyPair;
 use jsonwebtoken::EncodingKey;
-use rsa::pkcs1::DecodeRsaPrivateKey;
-use rsa::pkcs8::DecodePrivateKey;
 use secrecy::{ExposeSecret, SecretString};
+
+use super::der;
 
 /// Why a private key could not be used. Messages name the file and the problem, never the
 /// key's content.
@@ -105,11 +109,15 @@ impl PrivateKey {
     /// DSA, Ed25519 or OpenSSH key, [`KeyError::NotPrivateKey`] for a public key or certificate,
     /// and [`KeyError::Malformed`] for anything else that does not parse.
     pub fn from_pem(pem: &str) -> Result<Self, KeyError> {
-        let malformed = |e: &dyn fmt::Display| KeyError::Malformed {
-            reason: e.to_string(),
+        let malformed = |reason: &dyn fmt::Display| KeyError::Malformed {
+            reason: reason.to_string(),
+        };
+        let not_rsa = |found: &str| KeyError::NotRsa {
+            found: found.to_owned(),
         };
         let block = pem::parse(pem).map_err(|e| malformed(&e))?;
-        match block.tag() {
+        // The PKCS#1 `RSAPrivateKey`, which the signer takes.
+        let pkcs1 = match block.tag() {
             "RSA PRIVATE KEY"
                 if block
                     .headers()
@@ -118,48 +126,30 @@ impl PrivateKey {
             {
                 return Err(KeyError::Encrypted);
             }
-            "RSA PRIVATE KEY" => {
-                rsa::PrivateKey::from_pkcs1_der(block.contents()).map_err(|e| malformed(&e))?;
-            }
+            "RSA PRIVATE KEY" => block.contents().to_vec(),
             "PRIVATE KEY" => {
-                let info = rsa::pkcs8::PrivateKeyInfoRef::try_from(block.contents())
-                    .map_err(|e| malformed(&e))?;
-                match info.algorithm.oid.to_string().as_str() {
-                    RSA_ENCRYPTION => {}
-                    EC_PUBLIC_KEY => {
-                        return Err(KeyError::NotRsa {
-                            found: "an EC private key".into(),
-                        });
-                    }
-                    ED25519 => {
-                        return Err(KeyError::NotRsa {
-                            found: "an Ed25519 private key".into(),
-                        });
-                    }
+                let info = der::PrivateKeyInfo::parse(block.contents())
+                    .ok_or_else(|| malformed(&"not a PKCS#8 PrivateKeyInfo"))?;
+                match info.algorithm {
+                    der::RSA_ENCRYPTION => info.private_key.to_vec(),
+                    der::EC_PUBLIC_KEY => return Err(not_rsa("an EC private key")),
+                    der::ED25519 => return Err(not_rsa("an Ed25519 private key")),
+                    der::DSA => return Err(not_rsa("a DSA private key")),
                     other => {
-                        return Err(KeyError::NotRsa {
-                            found: format!("a private key of algorithm {other}"),
-                        });
+                        return Err(not_rsa(&format!(
+                            "a private key of algorithm {}",
+                            der::oid_string(other)
+                        )));
                     }
                 }
-                rsa::PrivateKey::from_pkcs8_der(block.contents()).map_err(|e| malformed(&e))?;
             }
             "ENCRYPTED PRIVATE KEY" => return Err(KeyError::Encrypted),
-            "EC PRIVATE KEY" => {
-                return Err(KeyError::NotRsa {
-                    found: "an EC private key".into(),
-                });
-            }
-            "DSA PRIVATE KEY" => {
-                return Err(KeyError::NotRsa {
-                    found: "a DSA private key".into(),
-                });
-            }
+            "EC PRIVATE KEY" => return Err(not_rsa("an EC private key")),
+            "DSA PRIVATE KEY" => return Err(not_rsa("a DSA private key")),
             "OPENSSH PRIVATE KEY" => {
-                return Err(KeyError::NotRsa {
-                    found: "an OpenSSH-format key (convert it to PEM with `ssh-keygen -p -m PEM`)"
-                        .into(),
-                });
+                return Err(not_rsa(
+                    "an OpenSSH-format key (convert it to PEM with `ssh-keygen -p -m PEM`)",
+                ));
             }
             "PUBLIC KEY" | "RSA PUBLIC KEY" => {
                 return Err(KeyError::NotPrivateKey {
@@ -176,10 +166,11 @@ impl PrivateKey {
                     found: format!("a `{other}` block"),
                 });
             }
-        }
-        let encoding = EncodingKey::from_rsa_pem(pem.as_bytes()).map_err(|e| malformed(&e))?;
+        };
+        // The signer parses the key again for every JWT; refuse one it cannot use now.
+        RsaKeyPair::from_der(&pkcs1).map_err(|e| malformed(&e))?;
         Ok(PrivateKey {
-            encoding,
+            encoding: EncodingKey::from_rsa_der(&pkcs1),
             pem: SecretString::from(pem.to_owned()),
         })
     }
@@ -193,7 +184,3 @@ impl PrivateKey {
         self.pem.expose_secret()
     }
 }
-
-const RSA_ENCRYPTION: &str = "1.2.840.113549.1.1.1";
-const EC_PUBLIC_KEY: &str = "1.2.840.10045.2.1";
-const ED25519: &str = "1.3.101.112";

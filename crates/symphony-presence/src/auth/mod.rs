@@ -5,9 +5,11 @@
 mod app;
 mod bot;
 mod credentials;
+mod der;
 mod jwt;
 mod key;
 mod login;
+mod obo_cache;
 mod token_cell;
 
 pub(crate) use app::AppSession;
@@ -16,3 +18,4 @@ pub use credentials::{AppCredentials, BotCredentials};
 pub use jwt::{DEFAULT_JWT_LIFETIME, MAX_JWT_LIFETIME};
 pub use key::{KeyError, PrivateKey};
 pub(crate) use login::{LoginClient, LoginSettings};
+pub(crate) use obo_cache::OboCache;

@@ -1,109 +1,146 @@
-//! [`TokenCell`]: one cached session token with single-flight authentication.
+//! [`TokenCell`]: one cached session token with single-flight authentication that outlives
+//! its callers.
 //!
-//! Any number of callers that find the cell empty, or that report the same stale token, cause
-//! one authentication: the first runs it while holding the async lock, and the others, queued
-//! on that lock, take its outcome, token or error, when it ends. A caller that arrives after
-//! an outcome was recorded starts a new authentication only if it still needs one, so a
-//! failure is shared by the calls that waited for it but never locks out the next call.
+//! Any number of callers that find the cell empty, or that report the same stale token, share
+//! one authentication. It runs as a task of its own, not inside any caller's future: a caller
+//! that gives up (its deadline passed, or it was dropped) neither aborts it nor makes the next
+//! caller start over. When it ends, its token becomes the cell's, or its error is handed to the
+//! callers that waited for it; the next call after a failure starts a new authentication.
 
 use std::future::Future;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
+
+use futures_util::FutureExt;
+use futures_util::future::{BoxFuture, Shared};
+use tracing::Instrument;
 
 use crate::Error;
+use crate::operation::Operation;
 use crate::session::SessionToken;
+
+type Outcome = Result<SessionToken, Error>;
 
 #[derive(Default)]
 pub(crate) struct TokenCell {
-    /// The token to use now; read without waiting on the lock below.
-    current: Mutex<Option<SessionToken>>,
-    /// Held while an authentication runs; holds the last outcome.
-    last: tokio::sync::Mutex<Option<Result<SessionToken, Error>>>,
-    /// How many authentications have ended.
-    ended: AtomicU64,
+    state: Mutex<State>,
+}
+
+#[derive(Default)]
+struct State {
+    /// The token to use now, and when it was obtained.
+    current: Option<SessionToken>,
+    obtained: Option<Instant>,
+    /// The authentication running now, shared by everyone who waits for it.
+    running: Option<Shared<BoxFuture<'static, Outcome>>>,
 }
 
 impl TokenCell {
-    /// The cached token, or the result of one shared authentication.
-    pub(crate) async fn get<F, Fut>(&self, authenticate: F) -> Result<SessionToken, Error>
+    /// The token to use now, if there is one.
+    pub(crate) fn current(&self) -> Option<SessionToken> {
+        self.lock().current.clone()
+    }
+
+    /// Whether `token` is the current token and was obtained less than `age` ago.
+    pub(crate) fn obtained_within(&self, token: &SessionToken, age: Duration) -> bool {
+        let state = self.lock();
+        state.current.as_ref().is_some_and(|t| t.same_as(token))
+            && state.obtained.is_some_and(|at| at.elapsed() < age)
+    }
+
+    /// The cached token, or the outcome of the one shared authentication, started with
+    /// `authenticate` if none is running.
+    pub(crate) async fn get<F, Fut>(self: &Arc<Self>, authenticate: F) -> Outcome
     where
         F: FnOnce() -> Fut,
-        Fut: Future<Output = Result<SessionToken, Error>>,
+        Fut: Future<Output = Outcome> + Send + 'static,
     {
-        if let Some(token) = self.current() {
-            return Ok(token);
-        }
-        self.authenticate_once(None, authenticate).await
+        let running = {
+            let mut state = self.lock();
+            if let Some(token) = &state.current {
+                return Ok(token.clone());
+            }
+            self.running(&mut state, authenticate)
+        };
+        running.await
     }
 
     /// A token other than `stale`: the current one if it is already newer, otherwise the
-    /// result of one shared authentication.
+    /// outcome of the one shared authentication.
     pub(crate) async fn refresh<F, Fut>(
-        &self,
+        self: &Arc<Self>,
         stale: &SessionToken,
         authenticate: F,
-    ) -> Result<SessionToken, Error>
+    ) -> Outcome
     where
         F: FnOnce() -> Fut,
-        Fut: Future<Output = Result<SessionToken, Error>>,
+        Fut: Future<Output = Outcome> + Send + 'static,
     {
-        {
-            let mut current = self.current.lock().unwrap_or_else(PoisonError::into_inner);
-            match &*current {
+        let running = {
+            let mut state = self.lock();
+            match &state.current {
                 Some(token) if !token.same_as(stale) => return Ok(token.clone()),
                 // Nobody should pick the rejected token up again.
-                Some(_) => *current = None,
+                Some(_) => state.current = None,
                 None => {}
             }
-        }
-        self.authenticate_once(Some(stale), authenticate).await
+            self.running(&mut state, authenticate)
+        };
+        running.await
     }
 
-    /// The token to use now, if there is one.
-    pub(crate) fn current(&self) -> Option<SessionToken> {
-        self.current
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone()
-    }
-
-    async fn authenticate_once<F, Fut>(
-        &self,
-        stale: Option<&SessionToken>,
+    /// The running authentication, started now if there is none.
+    fn running<F, Fut>(
+        self: &Arc<Self>,
+        state: &mut State,
         authenticate: F,
-    ) -> Result<SessionToken, Error>
+    ) -> Shared<BoxFuture<'static, Outcome>>
     where
         F: FnOnce() -> Fut,
-        Fut: Future<Output = Result<SessionToken, Error>>,
+        Fut: Future<Output = Outcome> + Send + 'static,
     {
-        let ended_before = self.ended.load(Ordering::Acquire);
-        let mut last = self.last.lock().await;
-        let usable = |t: &SessionToken| stale.is_none_or(|s| !t.same_as(s));
-        if self.ended.load(Ordering::Acquire) != ended_before {
-            // An authentication ended while this call waited for it: share its outcome.
-            match &*last {
-                Some(Ok(token)) if usable(token) => return Ok(token.clone()),
-                Some(Err(e)) => return Err(e.clone()),
-                _ => {}
+        if let Some(running) = &state.running {
+            return running.clone();
+        }
+        let cell = Arc::clone(self);
+        let authentication = authenticate();
+        // Its spans are children of the caller's that started it.
+        let task = tokio::spawn(
+            async move {
+                let outcome = authentication.await;
+                let mut state = cell.lock();
+                if let Ok(token) = &outcome {
+                    state.current = Some(token.clone());
+                    state.obtained = Some(Instant::now());
+                }
+                state.running = None;
+                outcome
             }
-        }
-        if let Some(token) = self.current().filter(|t| usable(t)) {
-            return Ok(token);
-        }
-        let outcome = authenticate().await;
-        if let Ok(token) = &outcome {
-            *self.current.lock().unwrap_or_else(PoisonError::into_inner) = Some(token.clone());
-        }
-        *last = Some(outcome.clone());
-        self.ended.fetch_add(1, Ordering::Release);
-        outcome
+            .in_current_span(),
+        );
+        let running = task
+            .map(|joined| {
+                joined.unwrap_or_else(|e| {
+                    Err(Error::invalid(
+                        Operation::SETUP,
+                        format!("internal error: the authentication task failed: {e}"),
+                    ))
+                })
+            })
+            .boxed()
+            .shared();
+        state.running = Some(running.clone());
+        running
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use std::sync::Arc;
-    use std::sync::atomic::AtomicUsize;
+    use std::sync::atomic::{AtomicUsize, Ordering};
     use std::time::Duration;
 
     use super::*;
@@ -111,7 +148,7 @@ mod tests {
     fn counting_auth(
         calls: &Arc<AtomicUsize>,
         fail: bool,
-    ) -> impl Future<Output = Result<SessionToken, Error>> + use<> {
+    ) -> impl Future<Output = Outcome> + Send + use<> {
         let calls = calls.clone();
         async move {
             let n = calls.fetch_add(1, Ordering::SeqCst) + 1;
@@ -190,5 +227,42 @@ mod tests {
             "token-2"
         );
         assert_eq!(calls.load(Ordering::SeqCst), 2);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_caller_that_gives_up_neither_aborts_nor_restarts_the_shared_authentication() {
+        let cell = Arc::new(TokenCell::default());
+        let calls = Arc::new(AtomicUsize::new(0));
+        // The first caller gives up long before the 100 ms authentication ends.
+        let impatient = tokio::time::timeout(
+            Duration::from_millis(10),
+            cell.get(|| counting_auth(&calls, false)),
+        )
+        .await;
+        assert!(impatient.is_err());
+        // The next caller joins the same authentication instead of starting another.
+        let token = cell.get(|| counting_auth(&calls, false)).await.unwrap();
+        assert_eq!(token.expose(), "token-1");
+        assert_eq!(calls.load(Ordering::SeqCst), 1);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn an_authentication_nobody_waits_for_still_fills_the_cell() {
+        let cell = Arc::new(TokenCell::default());
+        let calls = Arc::new(AtomicUsize::new(0));
+        drop(
+            tokio::time::timeout(
+                Duration::from_millis(1),
+                cell.get(|| counting_auth(&calls, false)),
+            )
+            .await,
+        );
+        // Generous: the authentication takes 100 ms.
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+        while cell.current().is_none() && tokio::time::Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        assert_eq!(cell.current().unwrap().expose(), "token-1");
+        assert_eq!(calls.load(Ordering::SeqCst), 1);
     }
 }

@@ -1,13 +1,14 @@
 //! [`AppClient`]: an extension app, handing out clients that act on behalf of its users.
 
 use std::fmt;
+use std::num::NonZeroUsize;
 use std::sync::Arc;
 use std::time::Duration;
 
 use symphony_api::pod::ClientInfo;
 
 use super::{Pod, PresenceClient};
-use crate::auth::{AppCredentials, AppSession, LoginClient, LoginSettings};
+use crate::auth::{AppCredentials, AppSession, LoginClient, LoginSettings, OboCache};
 use crate::error::Error;
 use crate::presence::UserId;
 use crate::session::SessionProvider;
@@ -15,6 +16,8 @@ use crate::settings::{self, HttpSettings};
 
 /// How many users' on-behalf-of sessions an [`AppClient`] keeps by default.
 pub const DEFAULT_OBO_CACHE_CAPACITY: usize = 10_000;
+/// How long an [`AppClient`] keeps a user's session that is not used, by default.
+pub const DEFAULT_OBO_CACHE_TTL: Duration = Duration::from_secs(3600);
 
 /// An extension app: it authenticates once, and opens sessions on behalf of (OBO) its users.
 ///
@@ -70,6 +73,7 @@ impl AppClient {
             credentials,
             login: LoginSettings::default(),
             obo_capacity: DEFAULT_OBO_CACHE_CAPACITY,
+            obo_ttl: DEFAULT_OBO_CACHE_TTL,
             http: HttpSettings::default(),
         }
     }
@@ -108,6 +112,7 @@ pub struct AppClientBuilder {
     credentials: AppCredentials,
     login: LoginSettings,
     obo_capacity: usize,
+    obo_ttl: Duration,
     http: HttpSettings,
 }
 
@@ -124,9 +129,17 @@ impl AppClientBuilder {
         self
     }
 
-    /// How many users' sessions to keep (default [`DEFAULT_OBO_CACHE_CAPACITY`]).
+    /// How many users' sessions to keep (default [`DEFAULT_OBO_CACHE_CAPACITY`]); past it,
+    /// the least recently used is dropped. A session a client still uses is never replaced: a
+    /// new client for that user shares it.
     pub fn obo_cache_capacity(mut self, capacity: usize) -> Self {
         self.obo_capacity = capacity.max(1);
+        self
+    }
+
+    /// How long to keep a user's session that is not used (default [`DEFAULT_OBO_CACHE_TTL`]).
+    pub fn obo_cache_ttl(mut self, ttl: Duration) -> Self {
+        self.obo_ttl = ttl;
         self
     }
 
@@ -147,9 +160,11 @@ impl AppClientBuilder {
         let pod_url = settings::base_url(&self.pod_url, "pod")?;
         let transport = self.http.transport()?;
         let login = LoginClient::new(&pod_url, &self.login, transport.clone())?;
+        let capacity = NonZeroUsize::new(self.obo_capacity).unwrap_or(NonZeroUsize::MIN);
+        let obo = OboCache::new(capacity, self.obo_ttl);
         Ok(AppClient {
-            pod: Arc::new(Pod::new(&pod_url, transport)),
-            session: AppSession::new(login, self.credentials, self.obo_capacity),
+            pod: Arc::new(Pod::new(pod_url, transport)?),
+            session: AppSession::new(login, self.credentials, obo),
         })
     }
 }

@@ -132,9 +132,7 @@ impl PresenceClientBuilder {
             }
             Some(Auth::Session(session)) => session,
         };
-        Ok(PresenceClient::new(
-            Arc::new(Pod::new(&pod_url, transport)),
-            session,
-        ))
+        let pod = Pod::new(pod_url, transport)?;
+        Ok(PresenceClient::new(Arc::new(pod), session))
     }
 }

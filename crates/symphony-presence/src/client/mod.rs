@@ -2,7 +2,6 @@
 //! hands out clients acting on behalf of users.
 
 mod app;
-pub use app::DEFAULT_OBO_CACHE_CAPACITY;
 mod builder;
 
 use std::fmt;
@@ -13,11 +12,12 @@ use progenitor_client::ResponseValue;
 use symphony_api::ErrorBody;
 use symphony_api::pod::ClientInfo;
 
-pub use app::{AppClient, AppClientBuilder};
+pub use app::{AppClient, AppClientBuilder, DEFAULT_OBO_CACHE_CAPACITY, DEFAULT_OBO_CACHE_TTL};
 pub use builder::PresenceClientBuilder;
 
 use crate::error::Error;
-use crate::http::{Endpoint, pipeline};
+use crate::http::Endpoint;
+use crate::http::pipeline::{self, Exchange};
 use crate::request::CallOptions;
 use crate::session::{SessionProvider, SessionToken};
 use crate::settings;
@@ -55,17 +55,24 @@ pub struct PresenceClient {
 /// client of one [`AppClient`], shares.
 pub(crate) struct Pod {
     api: symphony_api::pod::Client,
+    url: reqwest::Url,
     transport: Arc<Transport>,
 }
 
 impl Pod {
-    pub(crate) fn new(pod_url: &reqwest::Url, transport: Arc<Transport>) -> Self {
+    /// The pod at `url`, refused if session tokens would cross the network in clear text.
+    pub(crate) fn new(url: reqwest::Url, transport: Arc<Transport>) -> Result<Self, Error> {
+        transport.check_secure(&url, "pod")?;
         let api = symphony_api::pod::Client::new_with_client(
-            &settings::base_url_string(pod_url),
+            &settings::base_url_string(&url),
             transport.http.clone(),
             transport.hooks.clone(),
         );
-        Pod { api, transport }
+        Ok(Pod {
+            api,
+            url,
+            transport,
+        })
     }
 }
 
@@ -107,26 +114,34 @@ impl PresenceClient {
         }
     }
 
-    /// Runs one Pod operation through the pipeline with this client's session.
+    /// Runs one Pod operation through the pipeline with this client's session. `path_params`
+    /// are the values of the endpoint path's `{parameters}`, for its span.
     pub(crate) fn call<'a, T, U, F, Fut, A>(
         &'a self,
         endpoint: &'a Endpoint,
         options: &'a CallOptions,
+        path_params: &'a [&'a (dyn std::fmt::Display + Sync)],
         send: F,
         accept: A,
     ) -> impl Future<Output = Result<U, Error>> + 'a
     where
         T: 'a,
+        U: 'a,
         F: Fn(&'a symphony_api::pod::Client, &str, String) -> Fut + 'a,
         Fut: Future<Output = PodResult<T>> + 'a,
         A: Fn(T) -> Result<U, &'static str> + 'a,
     {
         let pod = &*self.pod;
-        pipeline::call(
-            &pod.transport,
+        let exchange = Exchange {
+            transport: &pod.transport,
             endpoint,
             options,
-            Some(&*self.session),
+            session: Some(&*self.session),
+            base: &pod.url,
+            path_params,
+        };
+        pipeline::call(
+            exchange,
             move |token, trace_id| send(&pod.api, token, trace_id),
             accept,
         )

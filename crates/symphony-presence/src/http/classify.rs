@@ -15,6 +15,7 @@ use symphony_api::hooks::{BodyTooLarge, InvalidBody};
 
 use super::Endpoint;
 use super::trace_id::TraceId;
+use crate::clock::PodClock;
 use crate::error::{DecodeError, Error, ServiceError, TransportError, TransportErrorKind};
 use crate::retry::parse_retry_after;
 use crate::session::SessionToken;
@@ -25,17 +26,21 @@ pub(crate) struct Context<'a> {
     pub trace_id: TraceId,
     /// The token sent, so that a server message echoing it can be redacted.
     pub token: Option<&'a SessionToken>,
+    /// Learns the pod's time from the `Date` of authentication answers and of 401s.
+    pub clock: &'a PodClock,
 }
 
 pub(crate) async fn classify(error: ApiError<ErrorBody>, cx: Context<'_>) -> Error {
     match error {
         ApiError::ErrorResponse(response) => {
+            observe_clock(&cx, response.status(), response.headers());
             let (status, retry_after) = (response.status(), retry_after(response.headers()));
             let body = response.into_inner();
             status_error(&cx, status, retry_after, body)
         }
         ApiError::UnexpectedResponse(response) => {
             let status = response.status();
+            observe_clock(&cx, status, response.headers());
             let retry_after = retry_after(response.headers());
             let invalid = response.extensions().get::<InvalidBody>().cloned();
             // An undeclared status's body is still unread; it is read under the body cap and the
@@ -105,6 +110,13 @@ impl std::fmt::Display for AttemptTimedOut {
 
 impl std::error::Error for AttemptTimedOut {}
 
+/// The `Date` of an authentication's answer, or of a 401, tells the pod's time: what JWTs need.
+fn observe_clock(cx: &Context<'_>, status: StatusCode, headers: &HeaderMap) {
+    if cx.endpoint.op.is_authentication() || status == StatusCode::UNAUTHORIZED {
+        cx.clock.observe(headers);
+    }
+}
+
 fn retry_after(headers: &HeaderMap) -> Option<Duration> {
     let value = headers.get(RETRY_AFTER)?.to_str().ok()?;
     parse_retry_after(value, SystemTime::now())
@@ -127,7 +139,13 @@ fn transport(cx: &Context<'_>, e: reqwest::Error) -> Error {
 }
 
 fn body_too_large(cx: &Context<'_>, too_large: &BodyTooLarge) -> Error {
-    decode(cx, Some(too_large.status), &too_large.to_string(), &[], None)
+    decode(
+        cx,
+        Some(too_large.status),
+        &too_large.to_string(),
+        &[],
+        None,
+    )
 }
 
 fn status_error(
@@ -150,7 +168,8 @@ fn status_error(
         trace_id: cx.trace_id.as_str().to_owned(),
         hint: (status == StatusCode::UNAUTHORIZED)
             .then_some(cx.endpoint.unauthorized_hint)
-            .flatten(),
+            .flatten()
+            .map(Into::into),
         retry_after,
     });
     match status.as_u16() {
@@ -212,17 +231,25 @@ fn find<'a, E: std::error::Error + 'static>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::http::pod_endpoint;
 
-    const ENDPOINT: Endpoint = Endpoint::pod("get_presence", "GET", "/v2/user/presence", true);
+    const ENDPOINT: Endpoint = pod_endpoint!(
+        "get_presence",
+        "GET",
+        "/v2/user/presence",
+        idempotent = true
+    );
 
     #[tokio::test]
     async fn an_undecodable_body_without_its_response_is_a_loud_internal_error() {
         let payload = serde_json::from_slice::<ErrorBody>(b"{").unwrap_err();
         let error = ApiError::InvalidResponsePayload(bytes::Bytes::from_static(b"{"), payload);
+        let clock = PodClock::default();
         let cx = Context {
             endpoint: &ENDPOINT,
             trace_id: TraceId::new(),
             token: None,
+            clock: &clock,
         };
         let Error::Decode(e) = classify(error, cx).await else {
             panic!("expected a decode error");

@@ -6,7 +6,33 @@ pub(crate) mod classify;
 pub(crate) mod pipeline;
 pub(crate) mod trace_id;
 
+use crate::observe::SpanStart;
 use crate::operation::Operation;
+
+/// A Pod API [`Endpoint`]: `pod_endpoint!("get_presence", "GET", "/v2/user/presence",
+/// idempotent = true)`.
+macro_rules! pod_endpoint {
+    ($name:literal, $method:literal, $path:literal, idempotent = $idempotent:expr) => {
+        $crate::http::Endpoint::pod(
+            $crate::operation::Operation::pod($name, $method, $path),
+            $idempotent,
+            $crate::observe::operation_span!($name),
+        )
+    };
+}
+pub(crate) use pod_endpoint;
+
+/// An authentication [`Endpoint`] (always `POST`), with what a final 401 usually means.
+macro_rules! auth_endpoint {
+    ($name:literal, $path:literal, hint = $hint:expr) => {
+        $crate::http::Endpoint::auth(
+            $crate::operation::Operation::auth($name, "POST", $path),
+            $hint,
+            $crate::observe::operation_span!($name),
+        )
+    };
+}
+pub(crate) use auth_endpoint;
 
 /// What the pipeline needs to know about the request of an operation.
 #[derive(Clone, Copy, Debug)]
@@ -20,36 +46,39 @@ pub(crate) struct Endpoint {
     pub sensitive_response: bool,
     /// Added to a final 401 to say what it usually means for this request.
     pub unauthorized_hint: Option<&'static str>,
+    /// Opens the operation's span, a callsite named after it (see [`crate::observe`]).
+    pub span: fn(&SpanStart<'_>) -> tracing::Span,
 }
 
 impl Endpoint {
-    /// A Pod API operation.
+    /// A Pod API operation ([`pod_endpoint!`]).
     pub(crate) const fn pod(
-        name: &'static str,
-        method: &'static str,
-        path: &'static str,
+        op: Operation,
         idempotent: bool,
+        span: fn(&SpanStart<'_>) -> tracing::Span,
     ) -> Self {
         Endpoint {
-            op: Operation::pod(name, method, path),
+            op,
             idempotent,
             sensitive_response: false,
             unauthorized_hint: None,
+            span,
         }
     }
 
-    /// An authentication. Repeating one is harmless (an unused session simply expires), so it is
-    /// retried like an idempotent request; its body is never quoted.
+    /// An authentication ([`auth_endpoint!`]). Repeating one is harmless (an unused session
+    /// simply expires), so it is retried like an idempotent request; its body is never quoted.
     pub(crate) const fn auth(
-        name: &'static str,
-        path: &'static str,
+        op: Operation,
         unauthorized_hint: &'static str,
+        span: fn(&SpanStart<'_>) -> tracing::Span,
     ) -> Self {
         Endpoint {
-            op: Operation::auth(name, "POST", path),
+            op,
             idempotent: true,
             sensitive_response: true,
             unauthorized_hint: Some(unauthorized_hint),
+            span,
         }
     }
 

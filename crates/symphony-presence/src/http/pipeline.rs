@@ -1,65 +1,106 @@
 //! The call loop every operation goes through.
 
+use std::fmt::Display;
 use std::future::Future;
 use std::time::Duration;
 
+use futures_util::FutureExt;
 use futures_util::future::Either;
 use progenitor_client::{Error as ApiError, ResponseValue};
 use symphony_api::ErrorBody;
+use tokio::time::{Instant, timeout_at};
 use tracing::Instrument;
 
 use super::Endpoint;
 use super::classify::{Context, classify, timed_out};
 use super::trace_id::TraceId;
-use crate::error::Error;
+use crate::error::{Error, TimeoutError, WaitingFor};
+use crate::observe::{self, SpanStart};
 use crate::request::CallOptions;
 use crate::session::{SessionProvider, SessionToken};
 use crate::transport::Transport;
 
-/// Runs `send` until it succeeds or the policy gives up:
+/// One call's circumstances: everything the pipeline needs besides how to send and what to
+/// accept.
+pub(crate) struct Exchange<'a> {
+    pub transport: &'a Transport,
+    pub endpoint: &'a Endpoint,
+    pub options: &'a CallOptions,
+    /// Where the session token comes from; `None` for the logins that carry a JWT.
+    pub session: Option<&'a dyn SessionProvider>,
+    /// The API's base URL, for the span's `server.address` and `url.path`.
+    pub base: &'a reqwest::Url,
+    /// The values of the path's `{parameters}`, in order, for the span's `url.path`.
+    pub path_params: &'a [&'a (dyn Display + Sync)],
+}
+
+/// Runs `send` until it succeeds, the policy gives up, or the deadline passes:
 ///
-/// 1. take the session token from `session` (none for the authentication calls that carry a JWT);
+/// 1. take the session token from the session, waiting for an authentication if need be;
 /// 2. send, with a fresh `X-Trace-Id` (`send` is given the token and the trace id), within the
 ///    attempt's timeout;
 /// 3. map the outcome to a value, checked by `accept`, or to an [`Error`];
 /// 4. on a 401, refresh the session once and repeat once (this is not counted as a retry);
-/// 5. otherwise retry as the policy says, honouring `Retry-After`;
+/// 5. otherwise retry as the policy says, honouring `Retry-After`, while the transport's retry
+///    budget lasts;
 ///
-/// all inside a `symphony_presence` span holding the operation, the attempt, the status and
-/// the trace id, and never a token. `accept` refuses a value that decoded but cannot be used
-/// (such as a token response without a token) with the reason, which becomes a
-/// [`DecodeError`](crate::DecodeError).
+/// all within the call's deadline, and inside the operation's span (see [`crate::observe`]).
+/// `accept` refuses a value that decoded but cannot be used (such as a token response without
+/// a token) with the reason, which becomes a [`DecodeError`](crate::DecodeError).
 pub(crate) fn call<'a, T, U, F, Fut, A>(
-    transport: &'a Transport,
-    endpoint: &'a Endpoint,
-    options: &'a CallOptions,
-    session: Option<&'a dyn SessionProvider>,
+    exchange: Exchange<'a>,
     send: F,
     accept: A,
 ) -> impl Future<Output = Result<U, Error>> + 'a
 where
     T: 'a,
+    U: 'a,
     F: Fn(&str, String) -> Fut + 'a,
     Fut: Future<Output = Result<ResponseValue<T>, ApiError<ErrorBody>>> + 'a,
     A: Fn(T) -> Result<U, &'static str> + 'a,
 {
+    let Exchange {
+        transport,
+        endpoint,
+        options,
+        session,
+        base,
+        path_params,
+    } = exchange;
     let op = endpoint.op;
     let retry = options.retry.as_ref().unwrap_or(&transport.retry);
-    let timeout = options.timeout.unwrap_or(transport.timeout);
-    let span = tracing::debug_span!(
-        "symphony_presence",
-        operation = op.name(),
-        attempt = tracing::field::Empty,
-        status = tracing::field::Empty,
-        trace_id = tracing::field::Empty,
-    );
+    let attempt_timeout = options.timeout.unwrap_or(transport.timeout);
+    let call_deadline = options.deadline.unwrap_or(transport.deadline);
+    let span = (endpoint.span)(&SpanStart {
+        method: op.http_method().unwrap_or_default(),
+        server: base.host_str().unwrap_or_default(),
+        session_kind: session.map_or("", |s| s.kind()),
+    });
+    if !span.is_disabled() {
+        observe::record_path(
+            &span,
+            base.path(),
+            op.path().unwrap_or_default(),
+            path_params,
+        );
+    }
+    let timeout = move |waiting_for, trace_id: Option<TraceId>| {
+        Error::Timeout(Box::new(TimeoutError {
+            operation: op,
+            deadline: call_deadline,
+            waiting_for,
+            trace_id: trace_id.map(|id| id.as_str().to_owned()),
+        }))
+    };
     // The loop is an `async move` block rather than an `async fn`, which would store its
     // arguments twice in its state machine.
     let attempts = {
         let span = span.clone();
         async move {
+            let deadline = Instant::now() + call_deadline;
             let mut attempt = 1;
             let mut waited = Duration::ZERO;
+            let mut retries_took = 0;
             let mut refresh_used = false;
             let mut next_token: Option<SessionToken> = None;
             loop {
@@ -70,14 +111,20 @@ where
                         (Some(token), _) => Some(token),
                         (None, Some(session)) => match session.cached_token() {
                             Some(token) => Some(token),
-                            None => Some(session.session_token().await.map_err(|e| e.during(op))?),
+                            None => Some(
+                                timeout_at(deadline, session.session_token())
+                                    .await
+                                    .map_err(|_| timeout(WaitingFor::Authentication, None))?
+                                    .map_err(|e| e.during(op))?,
+                            ),
                         },
                         (None, None) => None,
                     };
                     let trace_id = TraceId::new();
                     if !span.is_disabled() {
-                        span.record("attempt", attempt);
-                        span.record("trace_id", trace_id.as_str());
+                        span.record("symphony.trace_id", trace_id.as_str());
+                        let resends = attempt - 1 + u32::from(refresh_used);
+                        span.record("http.request.resend_count", resends);
                     }
                     let classified = {
                         let secret = token.as_ref().map_or("", SessionToken::expose);
@@ -89,12 +136,17 @@ where
                             Box::new_uninit(),
                             send(secret, trace_id.as_str().to_owned()),
                         );
-                        match tokio::time::timeout(timeout, Box::into_pin(sending)).await {
+                        let limit = deadline.min(Instant::now() + attempt_timeout);
+                        match timeout_at(limit, Box::into_pin(sending)).await {
                             // The common case, kept out of `classify` so that the value is not
                             // moved through it.
                             Ok(Ok(value)) => {
                                 let status = value.status();
-                                span.record("status", status.as_u16());
+                                span.record("http.response.status_code", status.as_u16());
+                                if op.is_authentication() {
+                                    transport.clock.observe(value.headers());
+                                }
+                                transport.budget.refund(retries_took);
                                 return accept(value.into_inner()).map_err(|reason| {
                                     endpoint.unusable(status, trace_id.as_str(), reason)
                                 });
@@ -107,17 +159,20 @@ where
                                     endpoint,
                                     trace_id,
                                     token: token.as_ref(),
+                                    clock: &transport.clock,
                                 },
                             ))),
+                            Err(_) if limit == deadline => {
+                                return Err(timeout(WaitingFor::Response, Some(trace_id)));
+                            }
                             Err(_) => Either::Right(std::future::ready(timed_out(
-                                endpoint, trace_id, timeout,
+                                endpoint,
+                                trace_id,
+                                attempt_timeout,
                             ))),
                         }
                     };
                     let error = classified.await;
-                    if let Some(status) = error.status() {
-                        span.record("status", status.as_u16());
-                    }
 
                     if let (Error::Unauthorized(_), Some(session), Some(rejected)) =
                         (&error, session, &token)
@@ -125,7 +180,10 @@ where
                     {
                         refresh_used = true;
                         tracing::debug!("401: refreshing the session and repeating once");
-                        match session.refresh(rejected).await.map_err(|e| e.during(op))? {
+                        let refreshed = timeout_at(deadline, session.refresh(rejected))
+                            .await
+                            .map_err(|_| timeout(WaitingFor::Authentication, None))?;
+                        match refreshed.map_err(|e| e.during(op))? {
                             Some(token) => {
                                 next_token = Some(token);
                                 continue;
@@ -134,17 +192,22 @@ where
                         }
                     }
 
-                    match retry.next_delay(attempt, &error, endpoint.idempotent, waited) {
-                        Some(delay) => {
-                            let delay_ms = delay.as_millis() as u64;
-                            tracing::info!(error = %error, delay_ms, "retrying");
-                            delay
-                        }
-                        None => {
-                            tracing::debug!(error = %error, "giving up");
-                            return Err(error);
-                        }
-                    }
+                    let delay = retry
+                        .next_delay(attempt, &error, endpoint.idempotent, waited)
+                        // A wait that would end past the deadline is not started.
+                        .filter(|delay| Instant::now() + *delay < deadline);
+                    let Some(delay) = delay else {
+                        tracing::debug!(error = %error, "giving up");
+                        return Err(error);
+                    };
+                    let Some(cost) = transport.budget.take(&error) else {
+                        tracing::debug!(error = %error, "giving up: the retry budget is spent");
+                        return Err(error);
+                    };
+                    retries_took += cost;
+                    let delay_ms = delay.as_millis() as u64;
+                    tracing::info!(error = %error, delay_ms, "retrying");
+                    delay
                 };
                 tokio::time::sleep(delay).await;
                 waited += delay;
@@ -156,6 +219,15 @@ where
     if span.is_disabled() {
         Either::Left(attempts)
     } else {
-        Either::Right(attempts.instrument(span))
+        let recorded = attempts.map({
+            let span = span.clone();
+            move |result| {
+                if let Err(error) = &result {
+                    observe::record_error(&span, error);
+                }
+                result
+            }
+        });
+        Either::Right(recorded.instrument(span))
     }
 }
