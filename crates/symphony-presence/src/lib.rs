@@ -5,6 +5,7 @@
 mod auth;
 mod category;
 mod client;
+mod config;
 mod error;
 mod feed;
 mod http;
@@ -22,6 +23,10 @@ pub use auth::{
 };
 pub use category::PresenceCategory;
 pub use client::{PresenceClient, PresenceClientBuilder};
+pub use config::{
+    AppConfig, BotConfig, CertificateConfig, Config, ConfigError, Endpoint, KeySource, Location,
+    ProxyConfig, RetryConfig,
+};
 pub use error::{DecodeError, Error, ServiceError, StatusCode, TransportError, TransportErrorKind};
 pub use feed::{FeedId, MAX_FEED_BATCH};
 pub use paging::{DEFAULT_PAGE_SIZE, ListAllPresence, MAX_PAGE_SIZE};
