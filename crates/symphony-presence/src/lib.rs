@@ -6,6 +6,7 @@ mod auth;
 mod category;
 mod client;
 mod clock;
+pub mod config;
 mod error;
 mod feed;
 mod http;
@@ -29,6 +30,7 @@ pub use client::{
     AppClient, AppClientBuilder, DEFAULT_OBO_CACHE_CAPACITY, DEFAULT_OBO_CACHE_TTL, PresenceClient,
     PresenceClientBuilder,
 };
+pub use config::{Config, ConfigError};
 pub use error::{
     DecodeError, Error, InvalidInput, ServiceError, StatusCode, TimeoutError, TransportError,
     TransportErrorKind, WaitingFor,
