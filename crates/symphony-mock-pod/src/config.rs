@@ -2,8 +2,10 @@
 
 use std::time::Duration;
 
+use crate::tls::TlsConfig;
+
 /// How a [`MockPod`](crate::MockPod) starts: its users, registered apps and bots, token
-/// lifetime and port.
+/// lifetime, port, and TLS.
 #[derive(Clone, Debug)]
 pub struct MockPodConfig {
     pub(crate) port: u16,
@@ -12,10 +14,12 @@ pub struct MockPodConfig {
     pub(crate) apps: Vec<(String, String)>,
     pub(crate) bots: Vec<(String, String)>,
     pub(crate) restricted: Vec<i64>,
+    pub(crate) tls: Option<TlsConfig>,
 }
 
 impl Default for MockPodConfig {
-    /// An ephemeral port, 100 users, 1-hour tokens, no apps or bots, nobody restricted.
+    /// An ephemeral port, 100 users, 1-hour tokens, no apps or bots, nobody restricted, plain
+    /// HTTP/1.1.
     fn default() -> Self {
         MockPodConfig {
             port: 0,
@@ -24,6 +28,7 @@ impl Default for MockPodConfig {
             apps: Vec::new(),
             bots: Vec::new(),
             restricted: Vec::new(),
+            tls: None,
         }
     }
 }
@@ -67,6 +72,13 @@ impl MockPodConfig {
     /// the next free user id.
     pub fn bot(mut self, username: impl Into<String>, public_key_pem: impl Into<String>) -> Self {
         self.bots.push((username.into(), public_key_pem.into()));
+        self
+    }
+
+    /// Serves over TLS (HTTP/2 and HTTP/1.1) instead of plain HTTP/1.1, with a CA generated at
+    /// start; see [`TlsConfig`].
+    pub fn tls(mut self, tls: TlsConfig) -> Self {
+        self.tls = Some(tls);
         self
     }
 }
