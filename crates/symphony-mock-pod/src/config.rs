@@ -11,8 +11,10 @@ pub struct MockPodConfig {
     pub(crate) port: u16,
     pub(crate) users: usize,
     pub(crate) token_ttl: Duration,
-    pub(crate) apps: Vec<(String, String)>,
-    pub(crate) bots: Vec<(String, String)>,
+    /// App id → RSA public key PEM (none: certificate authentication only).
+    pub(crate) apps: Vec<(String, Option<String>)>,
+    /// Bot username → RSA public key PEM (none: certificate authentication only).
+    pub(crate) bots: Vec<(String, Option<String>)>,
     pub(crate) restricted: Vec<i64>,
     pub(crate) tls: Option<TlsConfig>,
 }
@@ -54,9 +56,18 @@ impl MockPodConfig {
         self
     }
 
-    /// Registers an extension app with its RSA public key (PEM).
+    /// Registers an extension app with its RSA public key (PEM). It can also authenticate by
+    /// certificate, with a client certificate whose common name is `app_id`.
     pub fn app(mut self, app_id: impl Into<String>, public_key_pem: impl Into<String>) -> Self {
-        self.apps.push((app_id.into(), public_key_pem.into()));
+        self.apps.push((app_id.into(), Some(public_key_pem.into())));
+        self
+    }
+
+    /// Registers an extension app that authenticates by certificate only: `POST
+    /// /sessionauth/v1/app/authenticate` with a client certificate whose common name is
+    /// `app_id`. Needs [`tls`](Self::tls).
+    pub fn certificate_app(mut self, app_id: impl Into<String>) -> Self {
+        self.apps.push((app_id.into(), None));
         self
     }
 
@@ -69,9 +80,20 @@ impl MockPodConfig {
     }
 
     /// Registers a bot with its RSA public key (PEM). The bot is also a user of the pod, with
-    /// the next free user id.
+    /// the next free user id. It can also authenticate by certificate, with a client
+    /// certificate whose common name is `username`.
     pub fn bot(mut self, username: impl Into<String>, public_key_pem: impl Into<String>) -> Self {
-        self.bots.push((username.into(), public_key_pem.into()));
+        self.bots
+            .push((username.into(), Some(public_key_pem.into())));
+        self
+    }
+
+    /// Registers a bot that authenticates by certificate only: `POST
+    /// /sessionauth/v1/authenticate` with a client certificate whose common name is
+    /// `username`. The bot is also a user of the pod, with the next free user id. Needs
+    /// [`tls`](Self::tls).
+    pub fn certificate_bot(mut self, username: impl Into<String>) -> Self {
+        self.bots.push((username.into(), None));
         self
     }
 

@@ -8,6 +8,7 @@ mod faults;
 mod login;
 mod pod;
 mod server;
+mod sessionauth;
 mod state;
 mod tls;
 
@@ -24,7 +25,7 @@ pub use state::{Counters, FIRST_USER_ID, Listener, ListenerCounters};
 pub use tls::{ClientCertificate, ClientCertificates, TlsConfig};
 
 use server::{Endpoint, Shared, lock};
-use state::{State, now_millis};
+use state::{Bot, State, now_millis};
 use tls::Pki;
 
 /// Why the pod could not start, or could not issue a client certificate.
@@ -79,31 +80,65 @@ impl MockPod {
         let mut state = State::new(config.users, config.token_ttl);
         state.restricted.extend(&config.restricted);
         for (app_id, pem) in &config.apps {
-            state
-                .apps
-                .insert(app_id.clone(), decoding_key(app_id, pem)?);
+            let key = pem
+                .as_ref()
+                .map(|pem| decoding_key(app_id, pem))
+                .transpose()?;
+            state.apps.insert(app_id.clone(), key);
         }
         for (username, pem) in &config.bots {
-            let key = decoding_key(username, pem)?;
+            let key = pem
+                .as_ref()
+                .map(|pem| decoding_key(username, pem))
+                .transpose()?;
             let uid = state.add_user(username.clone(), "AVAILABLE", now_millis());
-            state.bots.insert(username.clone(), (key, uid));
+            state.bots.insert(username.clone(), Bot { key, uid });
         }
         let pki = config.tls.as_ref().map(Pki::generate).transpose()?;
-        let tls = match (&pki, &config.tls) {
-            (Some(pki), Some(tls)) => Some(tokio_rustls::TlsAcceptor::from(
-                pki.server_config(tls.client_certificates)?,
-            )),
-            _ => None,
+        let acceptor = |mode| -> Result<_, MockPodError> {
+            pki.as_ref()
+                .map(|pki| pki.server_config(mode).map(tokio_rustls::TlsAcceptor::from))
+                .transpose()
         };
-        let endpoint = Endpoint {
+        let split_port = config.tls.as_ref().and_then(|tls| tls.session_auth_port);
+        let pod_endpoint = Endpoint {
             listener: Listener::Pod,
-            tls,
+            tls: acceptor(
+                config
+                    .tls
+                    .as_ref()
+                    .map(|t| t.client_certificates)
+                    .unwrap_or_default(),
+            )?,
+            session_auth_split: split_port.is_some(),
         };
         let (listener, address) = bind(config.port).await?;
+        let session_auth = match split_port {
+            Some(port) => {
+                let endpoint = Endpoint {
+                    listener: Listener::SessionAuth,
+                    tls: acceptor(ClientCertificates::Requested)?,
+                    session_auth_split: true,
+                };
+                Some((bind(port).await?, endpoint))
+            }
+            None => None,
+        };
+        let session_auth_address = session_auth.as_ref().map(|((_, address), _)| *address);
         let state: Shared = Arc::new(Mutex::new(state));
-        let task = tokio::spawn(server::serve(listener, state.clone(), endpoint));
+        let pod = server::serve(listener, state.clone(), pod_endpoint);
+        let task = match session_auth {
+            Some(((listener, _), endpoint)) => {
+                let session_auth = server::serve(listener, state.clone(), endpoint);
+                tokio::spawn(async move {
+                    tokio::join!(pod, session_auth);
+                })
+            }
+            None => tokio::spawn(pod),
+        };
         Ok(RunningMockPod {
             address,
+            session_auth_address,
             pki: pki.map(Arc::new),
             state,
             task,
@@ -132,6 +167,7 @@ fn decoding_key(who: &str, pem: &str) -> Result<DecodingKey, MockPodError> {
 /// every connection.
 pub struct RunningMockPod {
     address: SocketAddr,
+    session_auth_address: Option<SocketAddr>,
     pki: Option<Arc<Pki>>,
     state: Shared,
     task: JoinHandle<()>,
@@ -141,6 +177,7 @@ impl std::fmt::Debug for RunningMockPod {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("RunningMockPod")
             .field("address", &self.address)
+            .field("session_auth_address", &self.session_auth_address)
             .field("tls", &self.pki.is_some())
             .finish_non_exhaustive()
     }
@@ -166,9 +203,22 @@ impl RunningMockPod {
         format!("{}/login", self.base_url())
     }
 
+    /// The Authenticator API base URL: `https://127.0.0.1:<port>/sessionauth`, on the
+    /// session-auth port when it has one ([`TlsConfig::session_auth_port`]), else on the pod's.
+    /// Without TLS it is `http://` and certificate authentication always answers 401.
+    pub fn session_auth_url(&self) -> String {
+        let address = self.session_auth_address.unwrap_or(self.address);
+        format!("{}://{address}/sessionauth", self.scheme())
+    }
+
     /// The port it listens on.
     pub fn port(&self) -> u16 {
         self.address.port()
+    }
+
+    /// The session-auth listener's port, if `/sessionauth` has its own.
+    pub fn session_auth_port(&self) -> Option<u16> {
+        self.session_auth_address.map(|a| a.port())
     }
 
     /// The CA certificate, in PEM, that signed the server's and the client certificates. None
@@ -178,7 +228,8 @@ impl RunningMockPod {
     }
 
     /// Issues a client certificate signed by the pod's CA, with `common_name` as its subject's
-    /// common name.
+    /// common name: the username of a bot, or the id of an app, for certificate
+    /// authentication.
     ///
     /// # Errors
     ///

@@ -18,7 +18,7 @@ use tokio_rustls::TlsAcceptor;
 
 use crate::faults::Injected;
 use crate::state::{Listener, State};
-use crate::{control, login, pod, tls};
+use crate::{control, login, pod, sessionauth, tls};
 
 /// How long a client has to complete the TLS handshake.
 const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
@@ -95,11 +95,13 @@ pub(crate) fn error(status: u16, message: &str) -> Reply {
     )
 }
 
-/// One listener: which it is, and its TLS acceptor (none for plain HTTP/1.1).
+/// One listener: which it is, its TLS acceptor (none for plain HTTP/1.1), and whether
+/// `/sessionauth` has a listener of its own.
 #[derive(Clone)]
 pub(crate) struct Endpoint {
     pub listener: Listener,
     pub tls: Option<TlsAcceptor>,
+    pub session_auth_split: bool,
 }
 
 /// What a request's connection says about it.
@@ -189,6 +191,21 @@ async fn close_gracefully(mut stream: TcpStream) {
     let _ = tokio::time::timeout(Duration::from_secs(1), drain).await;
 }
 
+/// The route of a request on one listener. The session-auth listener serves only
+/// `/sessionauth`, and then the pod's listener serves everything else.
+fn route(endpoint: &Endpoint, request: &Request) -> Option<Route> {
+    match endpoint.listener {
+        Listener::SessionAuth => sessionauth::route(request),
+        Listener::Pod => pod::route(request)
+            .or_else(|| login::route(request))
+            .or_else(|| {
+                (!endpoint.session_auth_split)
+                    .then(|| sessionauth::route(request))
+                    .flatten()
+            }),
+    }
+}
+
 async fn handle(
     state: Shared,
     peer: Peer,
@@ -230,10 +247,13 @@ async fn handle(
             *seen.client_certificates.entry(name.clone()).or_default() += 1;
         }
     }
-    if request.segments.first().map(String::as_str) == Some("_mock") {
+    let endpoint = &peer.endpoint;
+    if endpoint.listener == Listener::Pod
+        && request.segments.first().map(String::as_str) == Some("_mock")
+    {
         return Ok(control::handle(&state, &request));
     }
-    let Some(route) = pod::route(&request).or_else(|| login::route(&request)) else {
+    let Some(route) = route(endpoint, &request) else {
         return Ok(error(404, "no such endpoint"));
     };
     let (latency, injected) = {

@@ -30,11 +30,11 @@ pub(crate) const SEED_CATEGORIES: [&str; 10] = [
 pub struct Counters {
     /// Requests per operation id (for example `get_v2_user_presence`), faulted ones included.
     pub requests: BTreeMap<String, u64>,
-    /// App sessions issued.
+    /// App sessions issued, by RSA (`/login`) or certificate (`/sessionauth`).
     pub app_authentications: u64,
-    /// Bot sessions issued.
+    /// Bot sessions issued, by RSA (`/login`) or certificate (`/sessionauth`).
     pub bot_authentications: u64,
-    /// On-behalf-of user sessions issued.
+    /// On-behalf-of user sessions issued, through `/login` or `/sessionauth`.
     pub obo_authentications: u64,
     /// Connections, requests and client certificates per listener. A listener that has seen
     /// nothing has no entry.
@@ -46,8 +46,11 @@ pub struct Counters {
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum Listener {
-    /// The pod's port: `/pod`, `/login` and `/_mock`.
+    /// The pod's port: `/pod`, `/login`, `/_mock`, and `/sessionauth` unless it has its own.
     Pod,
+    /// The Authenticator API's own port, set with
+    /// [`TlsConfig::session_auth_port`](crate::TlsConfig::session_auth_port).
+    SessionAuth,
 }
 
 /// What one listener saw.
@@ -104,12 +107,19 @@ pub(crate) struct Session {
     pub expires: Instant,
 }
 
+/// A registered bot: a user of the pod with a service account.
+pub(crate) struct Bot {
+    /// Its RSA public key (none for a bot that authenticates by certificate only).
+    pub key: Option<DecodingKey>,
+    pub uid: i64,
+}
+
 pub(crate) struct State {
     pub users: BTreeMap<i64, User>,
     pub usernames: HashMap<String, i64>,
-    pub apps: HashMap<String, DecodingKey>,
-    /// Bot username → (key, user id).
-    pub bots: HashMap<String, (DecodingKey, i64)>,
+    /// App id → its RSA public key (none for an app that authenticates by certificate only).
+    pub apps: HashMap<String, Option<DecodingKey>>,
+    pub bots: HashMap<String, Bot>,
     pub sessions: HashMap<String, Session>,
     pub token_ttl: Duration,
     /// Feed id → the last change sequence number read.

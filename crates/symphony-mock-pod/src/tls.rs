@@ -25,9 +25,12 @@ use crate::MockPodError;
 /// ```
 /// use symphony_mock_pod::{ClientCertificates, MockPodConfig, TlsConfig};
 ///
-/// // The handshake fails without a client certificate signed by the pod's CA.
-/// let config = MockPodConfig::default()
-///     .tls(TlsConfig::default().client_certificates(ClientCertificates::Required));
+/// // Certificate authentication on its own port; the pod's port never asks for a certificate.
+/// let config = MockPodConfig::default().tls(
+///     TlsConfig::default()
+///         .client_certificates(ClientCertificates::NotRequested)
+///         .session_auth_port(0),
+/// );
 /// # drop(config);
 /// ```
 #[derive(Clone, Debug, Default)]
@@ -35,6 +38,7 @@ pub struct TlsConfig {
     pub(crate) server_name: Option<String>,
     pub(crate) expired: bool,
     pub(crate) client_certificates: ClientCertificates,
+    pub(crate) session_auth_port: Option<u16>,
 }
 
 /// Whether a listener asks TLS clients for a certificate signed by the pod's CA.
@@ -44,7 +48,8 @@ pub enum ClientCertificates {
     /// The listener never asks, so a client never sends one.
     NotRequested,
     /// The listener asks and verifies a certificate when one is given, but serves clients
-    /// without one. The default: a certificate sent to the pod is seen and counted.
+    /// without one. The default: certificate authentication works on the pod's own port, and a
+    /// certificate sent to it is seen and counted.
     #[default]
     Requested,
     /// The handshake fails without a certificate signed by the pod's CA.
@@ -66,10 +71,20 @@ impl TlsConfig {
         self
     }
 
-    /// Whether the pod's listener asks for client certificates. Default
+    /// Whether the pod's listener (the one of `/pod`, `/login`, `/_mock`, and of `/sessionauth`
+    /// unless it has its own port) asks for client certificates. Default
     /// [`ClientCertificates::Requested`].
     pub fn client_certificates(mut self, mode: ClientCertificates) -> Self {
         self.client_certificates = mode;
+        self
+    }
+
+    /// Serves the Authenticator API (`/sessionauth`) on its own listener on 127.0.0.1 at
+    /// `port` (0: any free port), as a deployment with a separate session-auth host does. That
+    /// listener asks for client certificates ([`ClientCertificates::Requested`]); the pod's
+    /// listener then answers 404 under `/sessionauth`.
+    pub fn session_auth_port(mut self, port: u16) -> Self {
+        self.session_auth_port = Some(port);
         self
     }
 }
@@ -84,7 +99,7 @@ pub struct ClientCertificate {
 }
 
 impl ClientCertificate {
-    /// The subject's common name.
+    /// The subject's common name, which the pod takes as the caller's bot username or app id.
     pub fn common_name(&self) -> &str {
         &self.common_name
     }
