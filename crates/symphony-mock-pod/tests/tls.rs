@@ -187,6 +187,31 @@ async fn sixty_four_concurrent_http2_calls_share_one_connection() {
 }
 
 #[tokio::test]
+async fn over_http2_a_dropped_connection_fault_resets_only_that_stream() {
+    let pod = pod(TlsConfig::default()).await;
+    let client = certificate_client(&pod, "cert-bot");
+    let token = bot_token(&pod, &client).await;
+    pod.set_faults(Faults {
+        drop_connection: 1,
+        ..Faults::default()
+    });
+    let url = format!("{}/v2/user/presence", pod.pod_url());
+    let error = client
+        .get(&url)
+        .header("sessionToken", &token)
+        .send()
+        .await
+        .unwrap_err();
+    assert!(
+        chain(&error).contains("INTERNAL_ERROR"),
+        "{}",
+        chain(&error)
+    );
+    assert_eq!(get_presence(&pod, &client, &token).await.status(), 200);
+    assert_eq!(pod.counters().listener(Listener::Pod).connections, 1);
+}
+
+#[tokio::test]
 async fn sessionauth_without_a_client_certificate_answers_401() {
     let pod = pod(TlsConfig::default()).await;
     let client = builder(&pod).build().unwrap();
@@ -363,4 +388,83 @@ async fn a_server_certificate_that_is_unknown_expired_or_for_another_name_is_ref
         let chain = chain(&error);
         assert!(chain.contains(expected), "{expected}: {chain}");
     }
+}
+
+/// `symphony-mock-pod --tls --ca-cert-out`: the CA file and a client certificate file are
+/// enough for a client to authenticate.
+#[test]
+fn the_binary_writes_the_ca_and_client_certificates() {
+    use std::io::BufRead;
+    use std::process::{Command, Stdio};
+
+    struct Killed(std::process::Child);
+    impl Drop for Killed {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+
+    let dir = std::env::temp_dir().join(format!("symphony-mock-pod-tls-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let ca_path = dir.join("ca.pem");
+    let identity_path = dir.join("cert-bot.pem");
+    let mut child = Killed(
+        Command::new(env!("CARGO_BIN_EXE_symphony-mock-pod"))
+            .args([
+                "--tls",
+                "--session-auth-port",
+                "0",
+                "--certificate-bot",
+                "cert-bot",
+            ])
+            .arg("--ca-cert-out")
+            .arg(&ca_path)
+            .arg("--client-cert-out")
+            .arg("cert-bot")
+            .arg(&identity_path)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let stdout = child.0.stdout.take().unwrap();
+    let (lines, received) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stdout).lines() {
+            if lines.send(line.unwrap()).is_err() {
+                break;
+            }
+        }
+    });
+    let base_url = received.recv_timeout(REQUEST_TIMEOUT).unwrap();
+    let session_auth_url = received.recv_timeout(REQUEST_TIMEOUT).unwrap();
+    assert!(base_url.starts_with("https://127.0.0.1:"), "{base_url}");
+    assert!(
+        session_auth_url.ends_with("/sessionauth"),
+        "{session_auth_url}"
+    );
+
+    let ca = Certificate::from_pem(&std::fs::read(&ca_path).unwrap()).unwrap();
+    let identity = Identity::from_pem(&std::fs::read(&identity_path).unwrap()).unwrap();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let status = runtime.block_on(async {
+        Client::builder()
+            .tls_certs_only([ca])
+            .identity(identity)
+            .timeout(REQUEST_TIMEOUT)
+            .build()
+            .unwrap()
+            .post(format!("{session_auth_url}/v1/authenticate"))
+            .send()
+            .await
+            .unwrap()
+            .status()
+    });
+    assert_eq!(status, 200);
+    drop(child);
+    let _ = std::fs::remove_dir_all(&dir);
 }
