@@ -84,7 +84,11 @@ macro_rules! hooks_for {
     )+};
 }
 
-hooks_for!(crate::login::Client, crate::pod::Client);
+hooks_for!(
+    crate::login::Client,
+    crate::pod::Client,
+    crate::sessionauth::Client
+);
 
 // A plain function returning a combinator: an `async fn` would keep the request and the span
 // beside reqwest's future, and every operation's future would carry that size.

@@ -16,3 +16,9 @@ pub mod login;
 #[allow(missing_docs, clippy::all)]
 #[path = "generated/pod.rs"]
 pub mod pod;
+
+/// The Authenticator API (mounted at `/sessionauth`): authentication of bots and apps, and on
+/// behalf of users, with client certificates.
+#[allow(missing_docs, clippy::all)]
+#[path = "generated/sessionauth.rs"]
+pub mod sessionauth;

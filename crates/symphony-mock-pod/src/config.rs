@@ -2,20 +2,26 @@
 
 use std::time::Duration;
 
+use crate::tls::TlsConfig;
+
 /// How a [`MockPod`](crate::MockPod) starts: its users, registered apps and bots, token
-/// lifetime and port.
+/// lifetime, port, and TLS.
 #[derive(Clone, Debug)]
 pub struct MockPodConfig {
     pub(crate) port: u16,
     pub(crate) users: usize,
     pub(crate) token_ttl: Duration,
-    pub(crate) apps: Vec<(String, String)>,
-    pub(crate) bots: Vec<(String, String)>,
+    /// App id → RSA public key PEM (none: certificate authentication only).
+    pub(crate) apps: Vec<(String, Option<String>)>,
+    /// Bot username → RSA public key PEM (none: certificate authentication only).
+    pub(crate) bots: Vec<(String, Option<String>)>,
     pub(crate) restricted: Vec<i64>,
+    pub(crate) tls: Option<TlsConfig>,
 }
 
 impl Default for MockPodConfig {
-    /// An ephemeral port, 100 users, 1-hour tokens, no apps or bots, nobody restricted.
+    /// An ephemeral port, 100 users, 1-hour tokens, no apps or bots, nobody restricted, plain
+    /// HTTP/1.1.
     fn default() -> Self {
         MockPodConfig {
             port: 0,
@@ -24,6 +30,7 @@ impl Default for MockPodConfig {
             apps: Vec::new(),
             bots: Vec::new(),
             restricted: Vec::new(),
+            tls: None,
         }
     }
 }
@@ -49,9 +56,18 @@ impl MockPodConfig {
         self
     }
 
-    /// Registers an extension app with its RSA public key (PEM).
+    /// Registers an extension app with its RSA public key (PEM). It can also authenticate by
+    /// certificate, with a client certificate whose common name is `app_id`.
     pub fn app(mut self, app_id: impl Into<String>, public_key_pem: impl Into<String>) -> Self {
-        self.apps.push((app_id.into(), public_key_pem.into()));
+        self.apps.push((app_id.into(), Some(public_key_pem.into())));
+        self
+    }
+
+    /// Registers an extension app that authenticates by certificate only: `POST
+    /// /sessionauth/v1/app/authenticate` with a client certificate whose common name is
+    /// `app_id`. Needs [`tls`](Self::tls).
+    pub fn certificate_app(mut self, app_id: impl Into<String>) -> Self {
+        self.apps.push((app_id.into(), None));
         self
     }
 
@@ -64,9 +80,27 @@ impl MockPodConfig {
     }
 
     /// Registers a bot with its RSA public key (PEM). The bot is also a user of the pod, with
-    /// the next free user id.
+    /// the next free user id. It can also authenticate by certificate, with a client
+    /// certificate whose common name is `username`.
     pub fn bot(mut self, username: impl Into<String>, public_key_pem: impl Into<String>) -> Self {
-        self.bots.push((username.into(), public_key_pem.into()));
+        self.bots
+            .push((username.into(), Some(public_key_pem.into())));
+        self
+    }
+
+    /// Registers a bot that authenticates by certificate only: `POST
+    /// /sessionauth/v1/authenticate` with a client certificate whose common name is
+    /// `username`. The bot is also a user of the pod, with the next free user id. Needs
+    /// [`tls`](Self::tls).
+    pub fn certificate_bot(mut self, username: impl Into<String>) -> Self {
+        self.bots.push((username.into(), None));
+        self
+    }
+
+    /// Serves over TLS (HTTP/2 and HTTP/1.1) instead of plain HTTP/1.1, with a CA generated at
+    /// start; see [`TlsConfig`].
+    pub fn tls(mut self, tls: TlsConfig) -> Self {
+        self.tls = Some(tls);
         self
     }
 }

@@ -8,7 +8,9 @@ mod faults;
 mod login;
 mod pod;
 mod server;
+mod sessionauth;
 mod state;
+mod tls;
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
@@ -19,12 +21,14 @@ use tokio::task::JoinHandle;
 
 pub use config::MockPodConfig;
 pub use faults::{Faults, ForcedStatus};
-pub use state::{Counters, FIRST_USER_ID};
+pub use state::{Counters, FIRST_USER_ID, Listener, ListenerCounters};
+pub use tls::{ClientCertificate, ClientCertificates, TlsConfig};
 
-use server::{Shared, lock};
-use state::{State, now_millis};
+use server::{Endpoint, Shared, lock};
+use state::{Bot, State, now_millis};
+use tls::Pki;
 
-/// Why the pod could not start.
+/// Why the pod could not start, or could not issue a client certificate.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum MockPodError {
@@ -42,6 +46,12 @@ pub enum MockPodError {
         /// The app id or bot name.
         who: String,
         /// What is wrong with it.
+        reason: String,
+    },
+    /// A certificate could not be generated or the TLS configuration built, or TLS is off.
+    #[error("TLS: {reason}")]
+    Tls {
+        /// What failed.
         reason: String,
     },
 }
@@ -64,39 +74,86 @@ impl MockPod {
     ///
     /// # Errors
     ///
-    /// [`MockPodError::Bind`] if the port is taken, [`MockPodError::InvalidKey`] for a bad
-    /// public key.
+    /// [`MockPodError::Bind`] if a port is taken, [`MockPodError::InvalidKey`] for a bad
+    /// public key, [`MockPodError::Tls`] if a certificate cannot be generated.
     pub async fn start(config: MockPodConfig) -> Result<RunningMockPod, MockPodError> {
         let mut state = State::new(config.users, config.token_ttl);
         state.restricted.extend(&config.restricted);
         for (app_id, pem) in &config.apps {
-            state
-                .apps
-                .insert(app_id.clone(), decoding_key(app_id, pem)?);
+            let key = pem
+                .as_ref()
+                .map(|pem| decoding_key(app_id, pem))
+                .transpose()?;
+            state.apps.insert(app_id.clone(), key);
         }
         for (username, pem) in &config.bots {
-            let key = decoding_key(username, pem)?;
+            let key = pem
+                .as_ref()
+                .map(|pem| decoding_key(username, pem))
+                .transpose()?;
             let uid = state.add_user(username.clone(), "AVAILABLE", now_millis());
-            state.bots.insert(username.clone(), (key, uid));
+            state.bots.insert(username.clone(), Bot { key, uid });
         }
-        let listener = TcpListener::bind(("127.0.0.1", config.port))
-            .await
-            .map_err(|source| MockPodError::Bind {
-                port: config.port,
-                source,
-            })?;
-        let address = listener.local_addr().map_err(|source| MockPodError::Bind {
-            port: config.port,
-            source,
-        })?;
+        let pki = config.tls.as_ref().map(Pki::generate).transpose()?;
+        let acceptor = |mode| -> Result<_, MockPodError> {
+            pki.as_ref()
+                .map(|pki| pki.server_config(mode).map(tokio_rustls::TlsAcceptor::from))
+                .transpose()
+        };
+        let split_port = config.tls.as_ref().and_then(|tls| tls.session_auth_port);
+        let pod_endpoint = Endpoint {
+            listener: Listener::Pod,
+            tls: acceptor(
+                config
+                    .tls
+                    .as_ref()
+                    .map(|t| t.client_certificates)
+                    .unwrap_or_default(),
+            )?,
+            session_auth_split: split_port.is_some(),
+        };
+        let (listener, address) = bind(config.port).await?;
+        let session_auth = match split_port {
+            Some(port) => {
+                let endpoint = Endpoint {
+                    listener: Listener::SessionAuth,
+                    tls: acceptor(ClientCertificates::Requested)?,
+                    session_auth_split: true,
+                };
+                Some((bind(port).await?, endpoint))
+            }
+            None => None,
+        };
+        let session_auth_address = session_auth.as_ref().map(|((_, address), _)| *address);
         let state: Shared = Arc::new(Mutex::new(state));
-        let task = tokio::spawn(server::serve(listener, state.clone()));
+        let pod = server::serve(listener, state.clone(), pod_endpoint);
+        let task = match session_auth {
+            Some(((listener, _), endpoint)) => {
+                let session_auth = server::serve(listener, state.clone(), endpoint);
+                tokio::spawn(async move {
+                    tokio::join!(pod, session_auth);
+                })
+            }
+            None => tokio::spawn(pod),
+        };
         Ok(RunningMockPod {
             address,
+            session_auth_address,
+            pki: pki.map(Arc::new),
             state,
             task,
         })
     }
+}
+
+/// Binds `port` on 127.0.0.1.
+async fn bind(port: u16) -> Result<(TcpListener, SocketAddr), MockPodError> {
+    let bind_error = |source| MockPodError::Bind { port, source };
+    let listener = TcpListener::bind(("127.0.0.1", port))
+        .await
+        .map_err(bind_error)?;
+    let address = listener.local_addr().map_err(bind_error)?;
+    Ok((listener, address))
 }
 
 fn decoding_key(who: &str, pem: &str) -> Result<DecodingKey, MockPodError> {
@@ -110,6 +167,8 @@ fn decoding_key(who: &str, pem: &str) -> Result<DecodingKey, MockPodError> {
 /// every connection.
 pub struct RunningMockPod {
     address: SocketAddr,
+    session_auth_address: Option<SocketAddr>,
+    pki: Option<Arc<Pki>>,
     state: Shared,
     task: JoinHandle<()>,
 }
@@ -118,29 +177,71 @@ impl std::fmt::Debug for RunningMockPod {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("RunningMockPod")
             .field("address", &self.address)
+            .field("session_auth_address", &self.session_auth_address)
+            .field("tls", &self.pki.is_some())
             .finish_non_exhaustive()
     }
 }
 
 impl RunningMockPod {
-    /// `http://127.0.0.1:<port>`.
-    pub fn base_url(&self) -> String {
-        format!("http://{}", self.address)
+    fn scheme(&self) -> &'static str {
+        if self.pki.is_some() { "https" } else { "http" }
     }
 
-    /// The Pod API base URL: `http://127.0.0.1:<port>/pod`.
+    /// `http://127.0.0.1:<port>`, or `https://` with TLS.
+    pub fn base_url(&self) -> String {
+        format!("{}://{}", self.scheme(), self.address)
+    }
+
+    /// The Pod API base URL: `http://127.0.0.1:<port>/pod`, or `https://` with TLS.
     pub fn pod_url(&self) -> String {
         format!("{}/pod", self.base_url())
     }
 
-    /// The Login API base URL: `http://127.0.0.1:<port>/login`.
+    /// The Login API base URL: `http://127.0.0.1:<port>/login`, or `https://` with TLS.
     pub fn login_url(&self) -> String {
         format!("{}/login", self.base_url())
+    }
+
+    /// The Authenticator API base URL: `https://127.0.0.1:<port>/sessionauth`, on the
+    /// session-auth port when it has one ([`TlsConfig::session_auth_port`]), else on the pod's.
+    /// Without TLS it is `http://` and certificate authentication always answers 401.
+    pub fn session_auth_url(&self) -> String {
+        let address = self.session_auth_address.unwrap_or(self.address);
+        format!("{}://{address}/sessionauth", self.scheme())
     }
 
     /// The port it listens on.
     pub fn port(&self) -> u16 {
         self.address.port()
+    }
+
+    /// The session-auth listener's port, if `/sessionauth` has its own.
+    pub fn session_auth_port(&self) -> Option<u16> {
+        self.session_auth_address.map(|a| a.port())
+    }
+
+    /// The CA certificate, in PEM, that signed the server's and the client certificates. None
+    /// without TLS.
+    pub fn ca_certificate_pem(&self) -> Option<String> {
+        self.pki.as_ref().map(|pki| pki.ca_pem())
+    }
+
+    /// Issues a client certificate signed by the pod's CA, with `common_name` as its subject's
+    /// common name: the username of a bot, or the id of an app, for certificate
+    /// authentication.
+    ///
+    /// # Errors
+    ///
+    /// [`MockPodError::Tls`] without TLS.
+    pub fn issue_client_certificate(
+        &self,
+        common_name: &str,
+    ) -> Result<ClientCertificate, MockPodError> {
+        let pki = self.pki.as_ref().ok_or_else(|| MockPodError::Tls {
+            reason: "TLS is off, so the pod has no CA to issue a client certificate".to_owned(),
+        })?;
+        pki.issue_client(common_name)
     }
 
     /// The id of seeded user `index` (from 0).

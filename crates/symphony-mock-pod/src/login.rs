@@ -82,20 +82,29 @@ fn verify<'k>(
 }
 
 fn app(state: &mut State, request: &Request) -> Handled {
-    let app_id = verify(request, |sub| state.apps.get(sub))?;
+    let app_id = verify(request, |sub| state.apps.get(sub).and_then(Option::as_ref))?;
     state.counters.app_authentications += 1;
     Ok(session(state.issue(Principal::App(app_id))))
 }
 
 fn bot(state: &mut State, request: &Request) -> Handled {
-    let username = verify(request, |sub| state.bots.get(sub).map(|(key, _)| key))?;
+    let username = verify(request, |sub| {
+        state.bots.get(sub).and_then(|b| b.key.as_ref())
+    })?;
     state.counters.bot_authentications += 1;
-    let uid = state.bots[&username].1;
+    let uid = state.bots[&username].uid;
     Ok(session(state.issue(Principal::User(uid))))
 }
 
 /// OBO by user id or username: needs a live app session in `sessionToken` and no body.
 fn obo(state: &mut State, request: &Request) -> Handled {
+    Ok(session(obo_session(state, request)?))
+}
+
+/// Issues an OBO session for `.../app/{user|username}/{id}/authenticate` (the kind and the id
+/// are the fourth and fifth segments under `/login` and `/sessionauth` alike), for a caller
+/// with a live app session in `sessionToken`.
+pub(crate) fn obo_session(state: &mut State, request: &Request) -> Result<String, Fail> {
     let Some(Principal::App(_)) = state.principal(request.token.as_deref()) else {
         return Err(fail(401, "Invalid app session"));
     };
@@ -110,5 +119,5 @@ fn obo(state: &mut State, request: &Request) -> Handled {
         return Err(fail(404, "User cannot be located"));
     };
     state.counters.obo_authentications += 1;
-    Ok(session(state.issue(Principal::User(uid))))
+    Ok(state.issue(Principal::User(uid)))
 }

@@ -4,11 +4,12 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use clap::Parser;
-use symphony_mock_pod::{MockPod, MockPodConfig};
+use clap::{Parser, ValueEnum};
+use symphony_mock_pod::{ClientCertificates, MockPod, MockPodConfig, TlsConfig};
 
-/// An offline Symphony pod: the Presence API under /pod and the RSA/OBO login endpoints under
-/// /login, on 127.0.0.1. Prints its base URL, then serves until Ctrl-C.
+/// An offline Symphony pod: the Presence API under /pod, the RSA/OBO login endpoints under
+/// /login and, with --tls, certificate authentication under /sessionauth, on 127.0.0.1.
+/// Prints its base URL, then serves until Ctrl-C.
 #[derive(Parser)]
 #[command(name = "symphony-mock-pod", version)]
 struct Args {
@@ -30,11 +31,53 @@ struct Args {
     /// Registers a bot: its username and the path of its RSA public key (PEM). Repeatable.
     #[arg(long, num_args = 2, value_names = ["USERNAME", "PUBLIC_KEY_PEM"])]
     bot: Vec<String>,
+    /// Serves HTTPS (HTTP/2 and HTTP/1.1) with a CA generated at start, instead of plain HTTP.
+    #[arg(long)]
+    tls: bool,
+    /// Writes the CA certificate (PEM) to this file, for clients to trust.
+    #[arg(long, value_name = "PATH", requires = "tls")]
+    ca_cert_out: Option<PathBuf>,
+    /// Whether the pod's port asks TLS clients for a certificate signed by its CA.
+    #[arg(long, value_enum, value_name = "MODE", default_value_t = ClientCertMode::Requested, requires = "tls")]
+    client_certificates: ClientCertMode,
+    /// Serves /sessionauth on its own port (0 picks a free one), which asks for client
+    /// certificates; printed on a second line.
+    #[arg(long, value_name = "PORT", requires = "tls")]
+    session_auth_port: Option<u16>,
+    /// Registers a bot that authenticates by client certificate (common name = USERNAME).
+    /// Repeatable.
+    #[arg(long, value_name = "USERNAME", requires = "tls")]
+    certificate_bot: Vec<String>,
+    /// Registers an app that authenticates by client certificate (common name = APP_ID).
+    /// Repeatable.
+    #[arg(long, value_name = "APP_ID", requires = "tls")]
+    certificate_app: Vec<String>,
+    /// Issues a client certificate for COMMON_NAME, signed by the CA, and writes its private
+    /// key and certificate (PEM, in one file) to PATH. Repeatable.
+    #[arg(long, num_args = 2, value_names = ["COMMON_NAME", "PATH"], requires = "tls")]
+    client_cert_out: Vec<String>,
 }
 
-#[tokio::main]
-async fn main() -> ExitCode {
-    let args = Args::parse();
+/// `--client-certificates`.
+#[derive(Clone, Copy, ValueEnum)]
+enum ClientCertMode {
+    /// Never asks.
+    NotRequested,
+    /// Asks, verifies one if given, serves clients without one.
+    Requested,
+    /// Fails the handshake without one.
+    Required,
+}
+
+fn read(path: &str) -> Result<String, String> {
+    std::fs::read_to_string(PathBuf::from(path)).map_err(|e| format!("cannot read {path}: {e}"))
+}
+
+fn write(path: &std::path::Path, contents: &str) -> Result<(), String> {
+    std::fs::write(path, contents).map_err(|e| format!("cannot write {}: {e}", path.display()))
+}
+
+fn config(args: &Args) -> Result<MockPodConfig, String> {
     let mut config = MockPodConfig::default()
         .port(args.port)
         .users(args.users)
@@ -42,30 +85,65 @@ async fn main() -> ExitCode {
     for uid in &args.restricted_user {
         config = config.restricted_user(*uid);
     }
-    for (pairs, is_app) in [(&args.app, true), (&args.bot, false)] {
-        for pair in pairs.chunks(2) {
-            let pem = match std::fs::read_to_string(PathBuf::from(&pair[1])) {
-                Ok(pem) => pem,
-                Err(e) => {
-                    eprintln!("error: cannot read {}: {e}", pair[1]);
-                    return ExitCode::from(2);
-                }
-            };
-            config = if is_app {
-                config.app(&pair[0], pem)
-            } else {
-                config.bot(&pair[0], pem)
-            };
-        }
+    for pair in args.app.chunks(2) {
+        config = config.app(&pair[0], read(&pair[1])?);
     }
+    for pair in args.bot.chunks(2) {
+        config = config.bot(&pair[0], read(&pair[1])?);
+    }
+    for app_id in &args.certificate_app {
+        config = config.certificate_app(app_id);
+    }
+    for username in &args.certificate_bot {
+        config = config.certificate_bot(username);
+    }
+    if args.tls {
+        let mut tls = TlsConfig::default().client_certificates(match args.client_certificates {
+            ClientCertMode::NotRequested => ClientCertificates::NotRequested,
+            ClientCertMode::Requested => ClientCertificates::Requested,
+            ClientCertMode::Required => ClientCertificates::Required,
+        });
+        if let Some(port) = args.session_auth_port {
+            tls = tls.session_auth_port(port);
+        }
+        config = config.tls(tls);
+    }
+    Ok(config)
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let args = Args::parse();
+    let fail = |message: String| {
+        eprintln!("error: {message}");
+        ExitCode::from(2)
+    };
+    let config = match config(&args) {
+        Ok(config) => config,
+        Err(e) => return fail(e),
+    };
     let pod = match MockPod::start(config).await {
         Ok(pod) => pod,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return ExitCode::from(2);
-        }
+        Err(e) => return fail(e.to_string()),
     };
+    if let (Some(path), Some(pem)) = (&args.ca_cert_out, pod.ca_certificate_pem())
+        && let Err(e) = write(path, &pem)
+    {
+        return fail(e);
+    }
+    for pair in args.client_cert_out.chunks(2) {
+        let written = pod
+            .issue_client_certificate(&pair[0])
+            .map_err(|e| e.to_string())
+            .and_then(|certificate| write(pair[1].as_ref(), &certificate.identity_pem()));
+        if let Err(e) = written {
+            return fail(e);
+        }
+    }
     println!("{}", pod.base_url());
+    if pod.session_auth_port().is_some() {
+        println!("{}", pod.session_auth_url());
+    }
     let _ = tokio::signal::ctrl_c().await;
     pod.shutdown().await;
     ExitCode::SUCCESS

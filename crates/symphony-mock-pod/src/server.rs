@@ -2,21 +2,26 @@
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
 
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
 use hyper::body::Incoming;
-use hyper::server::conn::http1;
+use hyper::server::conn::{http1, http2};
 use hyper::service::service_fn;
 use hyper::{Method, Response, StatusCode};
-use hyper_util::rt::TokioIo;
+use hyper_util::rt::{TokioExecutor, TokioIo};
 use serde::Serialize;
-use tokio::net::TcpListener;
+use tokio::net::{TcpListener, TcpStream};
 use tokio::task::JoinSet;
+use tokio_rustls::TlsAcceptor;
 
 use crate::faults::Injected;
-use crate::state::State;
-use crate::{control, login, pod};
+use crate::state::{Listener, State};
+use crate::{control, login, pod, sessionauth, tls};
+
+/// How long a client has to complete the TLS handshake.
+const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 
 pub(crate) type Reply = Response<Full<Bytes>>;
 pub(crate) type Shared = Arc<Mutex<State>>;
@@ -33,6 +38,8 @@ pub(crate) struct Request {
     pub query: HashMap<String, String>,
     pub token: Option<String>,
     pub body: Bytes,
+    /// The common name of the connection's verified client certificate.
+    pub client_cn: Option<String>,
 }
 
 impl Request {
@@ -88,27 +95,122 @@ pub(crate) fn error(status: u16, message: &str) -> Reply {
     )
 }
 
+/// One listener: which it is, its TLS acceptor (none for plain HTTP/1.1), and whether
+/// `/sessionauth` has a listener of its own.
+#[derive(Clone)]
+pub(crate) struct Endpoint {
+    pub listener: Listener,
+    pub tls: Option<TlsAcceptor>,
+    pub session_auth_split: bool,
+}
+
+/// What a request's connection says about it.
+#[derive(Clone)]
+struct Peer {
+    endpoint: Arc<Endpoint>,
+    client_cn: Option<String>,
+}
+
 /// Serves `listener` until the task running this is aborted, which also ends every connection.
-pub(crate) async fn serve(listener: TcpListener, state: Shared) {
+pub(crate) async fn serve(listener: TcpListener, state: Shared, endpoint: Endpoint) {
+    let endpoint = Arc::new(endpoint);
     let mut connections = JoinSet::new();
     loop {
         let Ok((stream, _)) = listener.accept().await else {
             continue;
         };
         let _ = stream.set_nodelay(true);
-        let state = state.clone();
-        connections.spawn(async move {
-            let service = service_fn(move |req| handle(state.clone(), req));
-            let _ = http1::Builder::new()
-                .serve_connection(TokioIo::new(stream), service)
-                .await;
-        });
+        lock(&state)
+            .counters
+            .listener_mut(endpoint.listener)
+            .connections += 1;
+        connections.spawn(connection(stream, state.clone(), endpoint.clone()));
         // Reap finished connections so the set does not grow without bound.
         while connections.try_join_next().is_some() {}
     }
 }
 
-async fn handle(state: Shared, req: hyper::Request<Incoming>) -> Result<Reply, Dropped> {
+/// Serves one connection: plain HTTP/1.1, or TLS with HTTP/2 or HTTP/1.1 as ALPN chose.
+async fn connection(stream: TcpStream, state: Shared, endpoint: Arc<Endpoint>) {
+    let Some(acceptor) = endpoint.tls.clone() else {
+        let peer = Peer {
+            endpoint,
+            client_cn: None,
+        };
+        let service = service_fn(move |req| handle(state.clone(), peer.clone(), req));
+        let _ = http1::Builder::new()
+            .serve_connection(TokioIo::new(stream), service)
+            .await;
+        return;
+    };
+    let handshake = acceptor.accept(stream).into_fallible();
+    let accepted = tokio::time::timeout(HANDSHAKE_TIMEOUT, handshake).await;
+    let stream = match accepted {
+        Ok(Ok(stream)) => stream,
+        failed => {
+            lock(&state)
+                .counters
+                .listener_mut(endpoint.listener)
+                .failed_handshakes += 1;
+            if let Ok(Err((_, stream))) = failed {
+                close_gracefully(stream).await;
+            }
+            return;
+        }
+    };
+    let (_, session) = stream.get_ref();
+    let client_cn = session
+        .peer_certificates()
+        .and_then(|chain| chain.first())
+        .map(|certificate| tls::common_name(certificate));
+    let h2 = session.alpn_protocol() == Some(b"h2".as_slice());
+    let peer = Peer {
+        endpoint,
+        client_cn,
+    };
+    let service = service_fn(move |req| handle(state.clone(), peer.clone(), req));
+    let io = TokioIo::new(stream);
+    let _ = if h2 {
+        http2::Builder::new(TokioExecutor::new())
+            .serve_connection(io, service)
+            .await
+    } else {
+        http1::Builder::new().serve_connection(io, service).await
+    };
+}
+
+/// Closes a connection whose handshake failed so that the client reads the TLS alert rustls
+/// wrote (such as `certificate_required`): closing with the client's unread bytes still
+/// queued would send a reset, which can discard the alert before the client reads it.
+async fn close_gracefully(mut stream: TcpStream) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    let _ = stream.shutdown().await;
+    let mut sink = [0u8; 1024];
+    let drain = async { while matches!(stream.read(&mut sink).await, Ok(n) if n > 0) {} };
+    let _ = tokio::time::timeout(Duration::from_secs(1), drain).await;
+}
+
+/// The route of a request on one listener. The session-auth listener serves only
+/// `/sessionauth`, and then the pod's listener serves everything else.
+fn route(endpoint: &Endpoint, request: &Request) -> Option<Route> {
+    match endpoint.listener {
+        Listener::SessionAuth => sessionauth::route(request),
+        Listener::Pod => pod::route(request)
+            .or_else(|| login::route(request))
+            .or_else(|| {
+                (!endpoint.session_auth_split)
+                    .then(|| sessionauth::route(request))
+                    .flatten()
+            }),
+    }
+}
+
+async fn handle(
+    state: Shared,
+    peer: Peer,
+    req: hyper::Request<Incoming>,
+) -> Result<Reply, Dropped> {
     let (parts, body) = req.into_parts();
     let Ok(body) = body.collect().await.map(|b| b.to_bytes()) else {
         return Err(Dropped);
@@ -135,11 +237,23 @@ async fn handle(state: Shared, req: hyper::Request<Incoming>) -> Result<Reply, D
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned),
         body,
+        client_cn: peer.client_cn,
     };
-    if request.segments.first().map(String::as_str) == Some("_mock") {
+    {
+        let mut st = lock(&state);
+        let seen = st.counters.listener_mut(peer.endpoint.listener);
+        seen.requests += 1;
+        if let Some(name) = &request.client_cn {
+            *seen.client_certificates.entry(name.clone()).or_default() += 1;
+        }
+    }
+    let endpoint = &peer.endpoint;
+    if endpoint.listener == Listener::Pod
+        && request.segments.first().map(String::as_str) == Some("_mock")
+    {
         return Ok(control::handle(&state, &request));
     }
-    let Some(route) = pod::route(&request).or_else(|| login::route(&request)) else {
+    let Some(route) = route(endpoint, &request) else {
         return Ok(error(404, "no such endpoint"));
     };
     let (latency, injected) = {

@@ -25,17 +25,47 @@ pub(crate) const SEED_CATEGORIES: [&str; 10] = [
     "DO_NOT_DISTURB",
 ];
 
-/// Requests per endpoint, and the authentications the pod granted.
+/// Requests per endpoint, the authentications the pod granted, and what each listener saw.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct Counters {
     /// Requests per operation id (for example `get_v2_user_presence`), faulted ones included.
     pub requests: BTreeMap<String, u64>,
-    /// App sessions issued.
+    /// App sessions issued, by RSA (`/login`) or certificate (`/sessionauth`).
     pub app_authentications: u64,
-    /// Bot sessions issued.
+    /// Bot sessions issued, by RSA (`/login`) or certificate (`/sessionauth`).
     pub bot_authentications: u64,
-    /// On-behalf-of user sessions issued.
+    /// On-behalf-of user sessions issued, through `/login` or `/sessionauth`.
     pub obo_authentications: u64,
+    /// Connections, requests and client certificates per listener. A listener that has seen
+    /// nothing has no entry.
+    pub listeners: BTreeMap<Listener, ListenerCounters>,
+}
+
+/// One of the pod's listeners on 127.0.0.1.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Listener {
+    /// The pod's port: `/pod`, `/login`, `/_mock`, and `/sessionauth` unless it has its own.
+    Pod,
+    /// The Authenticator API's own port, set with
+    /// [`TlsConfig::session_auth_port`](crate::TlsConfig::session_auth_port).
+    SessionAuth,
+}
+
+/// What one listener saw.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct ListenerCounters {
+    /// TCP connections accepted, including those whose TLS handshake then failed.
+    pub connections: u64,
+    /// TLS handshakes that failed or timed out (for example a client that does not trust the
+    /// CA, or a missing certificate where one is required).
+    pub failed_handshakes: u64,
+    /// Requests served, of every path.
+    pub requests: u64,
+    /// Requests that came over a connection with a verified client certificate, by the
+    /// certificate's common name (`""` for a certificate without one).
+    pub client_certificates: BTreeMap<String, u64>,
 }
 
 impl Counters {
@@ -47,6 +77,15 @@ impl Counters {
     /// Requests to every operation.
     pub fn total_requests(&self) -> u64 {
         self.requests.values().sum()
+    }
+
+    /// What one listener saw (all zero if it saw nothing).
+    pub fn listener(&self, listener: Listener) -> ListenerCounters {
+        self.listeners.get(&listener).cloned().unwrap_or_default()
+    }
+
+    pub(crate) fn listener_mut(&mut self, listener: Listener) -> &mut ListenerCounters {
+        self.listeners.entry(listener).or_default()
     }
 }
 
@@ -68,12 +107,19 @@ pub(crate) struct Session {
     pub expires: Instant,
 }
 
+/// A registered bot: a user of the pod with a service account.
+pub(crate) struct Bot {
+    /// Its RSA public key (none for a bot that authenticates by certificate only).
+    pub key: Option<DecodingKey>,
+    pub uid: i64,
+}
+
 pub(crate) struct State {
     pub users: BTreeMap<i64, User>,
     pub usernames: HashMap<String, i64>,
-    pub apps: HashMap<String, DecodingKey>,
-    /// Bot username → (key, user id).
-    pub bots: HashMap<String, (DecodingKey, i64)>,
+    /// App id → its RSA public key (none for an app that authenticates by certificate only).
+    pub apps: HashMap<String, Option<DecodingKey>>,
+    pub bots: HashMap<String, Bot>,
     pub sessions: HashMap<String, Session>,
     pub token_ttl: Duration,
     /// Feed id → the last change sequence number read.
