@@ -3,8 +3,8 @@
 use futures_util::TryStreamExt;
 use httpmock::MockServer;
 use serde_json::json;
-use symphony_presence::{Error, StaticSession, UserId};
-use symphony_presence_tests::{client, fast_retry};
+use symphony_presence::{Error, UserId};
+use symphony_presence_tests::{fast_retry, token_client};
 
 fn page(ids: &[i64]) -> serde_json::Value {
     json!(
@@ -49,11 +49,7 @@ async fn streams_three_pages_and_stops_at_the_empty_one() {
             then.status(200).json_body(json!([]));
         })
         .await;
-    let c = client(
-        &server.url("/pod"),
-        StaticSession::new("t").unwrap(),
-        fast_retry(1),
-    );
+    let c = token_client(&server.url("/pod"), "t", fast_retry(1));
     let all: Vec<_> = c
         .list_all_presence()
         .page_size(2)
@@ -85,11 +81,7 @@ async fn a_repeated_boundary_user_is_not_yielded_twice() {
             then.status(200).json_body(json!([]));
         })
         .await;
-    let c = client(
-        &server.url("/pod"),
-        StaticSession::new("t").unwrap(),
-        fast_retry(1),
-    );
+    let c = token_client(&server.url("/pod"), "t", fast_retry(1));
     let all: Vec<_> = c
         .list_all_presence()
         .start_after(UserId(3))
@@ -112,11 +104,7 @@ async fn a_server_that_ignores_last_user_id_ends_with_an_error_not_a_loop() {
             then.status(200).json_body(page(&[1, 2]));
         })
         .await;
-    let c = client(
-        &server.url("/pod"),
-        StaticSession::new("t").unwrap(),
-        fast_retry(1),
-    );
+    let c = token_client(&server.url("/pod"), "t", fast_retry(1));
     let result: Result<Vec<_>, _> = c
         .list_all_presence()
         .page_size(2)
@@ -135,11 +123,7 @@ async fn page_size_outside_1_to_5000_is_refused_before_sending() {
             then.status(200).json_body(json!([]));
         })
         .await;
-    let c = client(
-        &server.url("/pod"),
-        StaticSession::new("t").unwrap(),
-        fast_retry(1),
-    );
+    let c = token_client(&server.url("/pod"), "t", fast_retry(1));
     for size in [0, 5001] {
         let result: Result<Vec<_>, _> = c
             .list_all_presence()
@@ -149,7 +133,11 @@ async fn page_size_outside_1_to_5000_is_refused_before_sending() {
             .await;
         assert!(matches!(result, Err(Error::InvalidInput(_))), "{size}");
     }
-    assert!(c.list_presence_page(None, 5000).await.unwrap().is_empty());
+    for size in [0, 5001] {
+        let result = c.list_presence_page().limit(size).await;
+        assert!(matches!(result, Err(Error::InvalidInput(_))), "{size}");
+    }
+    assert!(c.list_presence_page().limit(5000).await.unwrap().is_empty());
     assert_eq!(any.calls_async().await, 1);
 }
 
@@ -171,11 +159,7 @@ async fn an_error_mid_listing_is_yielded_and_ends_the_stream() {
                 .json_body(json!({"code": 403, "message": "no entitlement"}));
         })
         .await;
-    let c = client(
-        &server.url("/pod"),
-        StaticSession::new("t").unwrap(),
-        fast_retry(1),
-    );
+    let c = token_client(&server.url("/pod"), "t", fast_retry(1));
     let items: Vec<_> = futures_util::StreamExt::collect(c.list_all_presence().stream()).await;
     assert_eq!(items.len(), 2);
     assert!(items[0].is_ok());
