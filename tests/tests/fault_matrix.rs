@@ -368,9 +368,11 @@ async fn two_hundred_concurrent_calls_during_a_token_expiry_reauthenticate_once(
     c.get_presence().await.unwrap();
     pod.expire_tokens();
     pod.reset_counters();
-    // With 100 ms per answer, all 200 first attempts are in flight with the expired token.
+    // With 300 ms per answer, all 200 first attempts are in flight with the expired token
+    // before the renewed one exists (it takes three answers: OBO 401, app, OBO), even on a
+    // loaded machine.
     pod.set_faults(Faults {
-        latency_ms: 100,
+        latency_ms: 300,
         ..Faults::default()
     });
     let started = Instant::now();
