@@ -65,6 +65,45 @@ fn unknown_category_round_trips_exactly() {
 }
 
 #[test]
+fn no_unknown_category_shadows_a_known_name() {
+    for (category, wire) in WIRE {
+        // Every way of making a category from a string gives the known variant.
+        assert_eq!(C::from(wire), category, "{wire}");
+        assert_eq!(C::from(wire.to_owned()), category, "{wire}");
+        assert_eq!(wire.parse::<C>().unwrap(), category, "{wire}");
+        let decoded: C = serde_json::from_value(serde_json::Value::from(wire)).unwrap();
+        assert!(!matches!(decoded, C::Unknown(_)), "{wire}");
+        assert_eq!(decoded, category, "{wire}");
+    }
+    assert_eq!(C::from("BUSY"), C::Busy);
+    // Matching is exact: a name that differs in case or spacing is not the known one.
+    for near in ["busy", "Busy", " BUSY", "BUSY "] {
+        assert!(matches!(C::from(near), C::Unknown(_)), "{near:?}");
+        assert_ne!(C::from(near), C::Busy, "{near:?}");
+    }
+}
+
+#[test]
+fn an_unknown_category_round_trips_byte_for_byte_inside_a_presence() {
+    for wire in [
+        r#"{"category":"FOCUS_MODE","userId":1}"#,
+        r#"{"category":"\u00c9TAT_\ud83d\ude00"}"#,
+        r#"{"category":"IN\"QUOTES\\"}"#,
+        r#"{"category":""}"#,
+    ] {
+        let p: Presence = serde_json::from_str(wire).unwrap();
+        assert!(!p.category.is_known(), "{wire}");
+        let value: serde_json::Value = serde_json::from_str(wire).unwrap();
+        // The category's bytes are the string received, and encoding gives the same JSON back.
+        assert_eq!(
+            p.category.as_str().as_bytes(),
+            value["category"].as_str().unwrap().as_bytes()
+        );
+        assert_eq!(serde_json::to_value(&p).unwrap(), value, "{wire}");
+    }
+}
+
+#[test]
 fn external_view_follows_the_seed_table() {
     let table = [
         (C::Available, C::Available),
