@@ -165,3 +165,77 @@ async fn an_error_mid_listing_is_yielded_and_ends_the_stream() {
     assert!(items[0].is_ok());
     assert!(matches!(&items[1], Err(Error::Forbidden(e)) if e.code == Some(403)));
 }
+
+#[tokio::test]
+async fn a_page_longer_than_the_limit_is_a_decode_error() {
+    let server = MockServer::start_async().await;
+    let mock = server
+        .mock_async(|when, then| {
+            when.path("/pod/v2/users/presence")
+                .query_param("limit", "2");
+            then.status(200).json_body(page(&[1, 2, 3]));
+        })
+        .await;
+    let c = token_client(&server.url("/pod"), "t", fast_retry(3));
+    let result = c.list_presence_page().limit(2).await;
+    assert!(
+        matches!(&result, Err(Error::Decode(e)) if e.reason.contains("more users than the limit")),
+        "{result:?}"
+    );
+    let listed: Result<Vec<_>, _> = c
+        .list_all_presence()
+        .page_size(2)
+        .stream()
+        .try_collect()
+        .await;
+    assert!(matches!(listed, Err(Error::Decode(_))), "{listed:?}");
+    assert_eq!(mock.calls_async().await, 2, "a decode error is not retried");
+}
+
+#[tokio::test]
+async fn a_page_not_strictly_ascending_by_user_id_is_a_decode_error() {
+    for ids in [&[1, 3, 2][..], &[1, 2, 2]] {
+        let server = MockServer::start_async().await;
+        server
+            .mock_async(|when, then| {
+                when.path("/pod/v2/users/presence");
+                then.status(200).json_body(page(ids));
+            })
+            .await;
+        let c = token_client(&server.url("/pod"), "t", fast_retry(1));
+        let result = c.list_presence_page().await;
+        assert!(
+            matches!(&result, Err(Error::Decode(e)) if e.reason.contains("not sorted")),
+            "{ids:?}: {result:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn an_entry_without_a_user_id_is_skipped() {
+    let server = MockServer::start_async().await;
+    server
+        .mock_async(|when, then| {
+            when.path("/pod/v2/users/presence")
+                .query_param_missing("lastUserId");
+            then.status(200).json_body(json!([
+                {"category": "AVAILABLE", "userId": 1},
+                {"category": "BUSY"},
+                {"category": "AWAY", "userId": 2}
+            ]));
+        })
+        .await;
+    server
+        .mock_async(|when, then| {
+            when.path("/pod/v2/users/presence")
+                .query_param("lastUserId", "2");
+            then.status(200).json_body(json!([]));
+        })
+        .await;
+    let c = token_client(&server.url("/pod"), "t", fast_retry(1));
+    let all: Vec<_> = c.list_all_presence().stream().try_collect().await.unwrap();
+    assert_eq!(
+        all.iter().map(|p| p.user_id).collect::<Vec<_>>(),
+        [Some(UserId(1)), Some(UserId(2))]
+    );
+}
