@@ -10,6 +10,11 @@ use symphony_presence::{
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
+/// The code blocks of the workspace README, compiled (and run unless `no_run`) as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeDoctests;
+
 /// A retry policy with millisecond waits and no jitter, so tests are quick and exact.
 pub fn fast_retry(attempts: u32) -> RetryPolicy {
     RetryPolicy::default()
