@@ -364,7 +364,20 @@ async fn a_401_on_reauthentication_ends_with_the_app_hint_after_one_request_each
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_hundred_concurrent_calls_during_a_token_expiry_reauthenticate_once() {
     let pod = mock_pod().await;
-    let c = app(&pod).on_behalf_of(UserId(pod.user_id(0)));
+    // An attempt that times out before reaching the pod would be repeated with whatever token
+    // is current then; a 5 s timeout keeps 200 connections opening at once on a loaded machine
+    // from timing out, so that each call makes exactly the two requests counted below.
+    let credentials =
+        AppCredentials::from_pem_file("my-app", fixture("keys/app-pkcs1.pem")).unwrap();
+    let app = AppClient::builder(pod.pod_url(), credentials)
+        .http(
+            HttpSettings::default()
+                .retry_policy(fast_retry(ATTEMPTS))
+                .timeout(Duration::from_secs(5)),
+        )
+        .build()
+        .unwrap();
+    let c = app.on_behalf_of(UserId(pod.user_id(0)));
     c.get_presence().await.unwrap();
     pod.expire_tokens();
     pod.reset_counters();
