@@ -1,14 +1,19 @@
 //! Shared support for the tests in `tests/`, which use the crates the way an outside user would.
 
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use symphony_presence::{
-    BoxFuture, Error, PresenceClient, RetryPolicy, SessionProvider, SessionToken,
+    BoxFuture, Error, HttpSettings, PresenceClient, RetryPolicy, SessionProvider, SessionToken,
 };
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
+
+/// The code blocks of the workspace README, compiled (and run unless `no_run`) as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeDoctests;
 
 /// A retry policy with millisecond waits and no jitter, so tests are quick and exact.
 pub fn fast_retry(attempts: u32) -> RetryPolicy {
@@ -21,7 +26,15 @@ pub fn fast_retry(attempts: u32) -> RetryPolicy {
         .jitter(false)
 }
 
-/// A client for `pod_url` with short timeouts and `retry`.
+/// Settings with `retry`, a 2 s timeout per attempt and a 1 s connect timeout.
+pub fn http(retry: RetryPolicy) -> HttpSettings {
+    HttpSettings::default()
+        .retry_policy(retry)
+        .timeout(Duration::from_secs(2))
+        .connect_timeout(Duration::from_secs(1))
+}
+
+/// A client for `pod_url` taking its tokens from `session`, with [`http`]`(retry)`.
 pub fn client(
     pod_url: &str,
     session: impl SessionProvider + 'static,
@@ -29,9 +42,16 @@ pub fn client(
 ) -> PresenceClient {
     PresenceClient::builder(pod_url)
         .session(session)
-        .retry_policy(retry)
-        .timeout(Duration::from_secs(2))
-        .connect_timeout(Duration::from_secs(1))
+        .http(http(retry))
+        .build()
+        .expect("valid test client")
+}
+
+/// A client for `pod_url` with the fixed session token `token`, with [`http`]`(retry)`.
+pub fn token_client(pod_url: &str, token: &str, retry: RetryPolicy) -> PresenceClient {
+    PresenceClient::builder(pod_url)
+        .session_token(token)
+        .http(http(retry))
         .build()
         .expect("valid test client")
 }
@@ -200,4 +220,240 @@ pub fn fixture(name: &str) -> std::path::PathBuf {
 /// The text of a file under `tests/fixtures/`.
 pub fn fixture_text(name: &str) -> String {
     std::fs::read_to_string(fixture(name)).expect("fixture exists")
+}
+
+/// The messages of `error` and of each error in its `source()` chain, outermost first.
+pub fn error_chain(error: &(dyn std::error::Error + 'static)) -> Vec<String> {
+    let mut parts = Vec::new();
+    let mut current = Some(error);
+    while let Some(e) = current {
+        parts.push(e.to_string());
+        current = e.source();
+    }
+    parts
+}
+
+/// `error` as anyhow's `{:#}` shows it: each message of its chain, joined by `": "`.
+pub fn alternate(error: &(dyn std::error::Error + 'static)) -> String {
+    error_chain(error).join(": ")
+}
+
+/// One request a [`TestProxy`] received.
+#[derive(Clone, Debug)]
+pub struct ProxiedRequest {
+    /// The request line as received, such as `GET http://127.0.0.1:8080/pod/v2/user/presence HTTP/1.1`.
+    pub request_line: String,
+    /// The `Proxy-Authorization` header's value, if one was sent.
+    pub proxy_authorization: Option<String>,
+    /// The raw request head (request line and headers).
+    pub head: Vec<u8>,
+}
+
+/// An HTTP forward proxy on 127.0.0.1 that records every request it sees.
+///
+/// Plain-HTTP requests arrive in absolute form (`GET http://127.0.0.1:port/path HTTP/1.1`); they
+/// are forwarded in origin form to their target, which must be on 127.0.0.1 or localhost, with
+/// `connection: close` on both legs, so that every request is one connection. `CONNECT` opens
+/// a tunnel. The proxy never asks for credentials: it records `Proxy-Authorization` when sent.
+pub struct TestProxy {
+    port: u16,
+    seen: Arc<Mutex<Vec<ProxiedRequest>>>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl TestProxy {
+    /// Starts the proxy on a free port of 127.0.0.1.
+    pub async fn start() -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind loopback");
+        let port = listener.local_addr().unwrap().port();
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let record = seen.clone();
+        let task = tokio::spawn(async move {
+            let mut connections = tokio::task::JoinSet::new();
+            while let Ok((stream, _)) = listener.accept().await {
+                connections.spawn(proxy_one(stream, record.clone()));
+                while connections.try_join_next().is_some() {}
+            }
+        });
+        TestProxy { port, seen, task }
+    }
+
+    /// `http://127.0.0.1:<port>`.
+    pub fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    /// `http://<username>:<password>@127.0.0.1:<port>`.
+    pub fn url_with_credentials(&self, username: &str, password: &str) -> String {
+        format!("http://{username}:{password}@127.0.0.1:{}", self.port)
+    }
+
+    /// Every request received so far, in order of arrival.
+    pub fn requests(&self) -> Vec<ProxiedRequest> {
+        self.seen.lock().unwrap().clone()
+    }
+
+    /// The request lines received so far.
+    pub fn request_lines(&self) -> Vec<String> {
+        self.requests()
+            .into_iter()
+            .map(|r| r.request_line)
+            .collect()
+    }
+}
+
+impl Drop for TestProxy {
+    fn drop(&mut self) {
+        // Aborting the accept loop drops its JoinSet, which aborts every open connection.
+        self.task.abort();
+    }
+}
+
+/// Reads from `stream` until the end of a head (`\r\n\r\n`); returns the head (without the
+/// blank line) and whatever was read after it. `None` if the stream ended first or the head
+/// is over 64 KiB.
+async fn read_head(stream: &mut (impl AsyncRead + Unpin)) -> Option<(Vec<u8>, Vec<u8>)> {
+    let mut seen = Vec::new();
+    let mut buf = [0u8; 8192];
+    loop {
+        if let Some(end) = seen.windows(4).position(|w| w == b"\r\n\r\n") {
+            let rest = seen.split_off(end + 4);
+            seen.truncate(end);
+            return Some((seen, rest));
+        }
+        if seen.len() > 64 * 1024 {
+            return None;
+        }
+        match stream.read(&mut buf).await {
+            Ok(0) | Err(_) => return None,
+            Ok(n) => seen.extend_from_slice(&buf[..n]),
+        }
+    }
+}
+
+/// `head` with its first line replaced by `first_line`, without the hop-by-hop headers, and
+/// with `connection: close`, ending with the blank line.
+fn rewrite_head(head: &[u8], first_line: &str) -> Vec<u8> {
+    const HOP_BY_HOP: [&str; 4] = [
+        "connection",
+        "keep-alive",
+        "proxy-connection",
+        "proxy-authorization",
+    ];
+    let mut out = format!("{first_line}\r\n").into_bytes();
+    for line in head.split(|b| *b == b'\n').skip(1) {
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        let name = line.split(|b| *b == b':').next().unwrap_or_default();
+        if HOP_BY_HOP
+            .iter()
+            .any(|h| name.trim_ascii().eq_ignore_ascii_case(h.as_bytes()))
+        {
+            continue;
+        }
+        out.extend_from_slice(line);
+        out.extend_from_slice(b"\r\n");
+    }
+    out.extend_from_slice(b"connection: close\r\n\r\n");
+    out
+}
+
+/// Whether `authority` (`host:port`) is on this machine.
+fn is_loopback(authority: &str) -> bool {
+    authority.starts_with("127.0.0.1:") || authority.starts_with("localhost:")
+}
+
+async fn proxy_one(mut client: TcpStream, seen: Arc<Mutex<Vec<ProxiedRequest>>>) {
+    const BAD_GATEWAY: &[u8] =
+        b"HTTP/1.1 502 Bad Gateway\r\ncontent-length: 0\r\nconnection: close\r\n\r\n";
+    let Some((head, body_start)) = read_head(&mut client).await else {
+        return;
+    };
+    let request_line =
+        String::from_utf8_lossy(head.split(|b| *b == b'\n').next().unwrap_or_default())
+            .trim_end()
+            .to_owned();
+    seen.lock().unwrap().push(ProxiedRequest {
+        request_line: request_line.clone(),
+        proxy_authorization: header_in(&head, "proxy-authorization")
+            .map(|v| String::from_utf8_lossy(&v).into_owned()),
+        head: head.clone(),
+    });
+    let mut parts = request_line.splitn(3, ' ');
+    let (method, target, version) = (
+        parts.next().unwrap_or_default(),
+        parts.next().unwrap_or_default(),
+        parts.next().unwrap_or("HTTP/1.1"),
+    );
+
+    if method.eq_ignore_ascii_case("CONNECT") {
+        let upstream = match is_loopback(target) {
+            true => TcpStream::connect(target).await.ok(),
+            false => None,
+        };
+        let Some(mut upstream) = upstream else {
+            let _ = client.write_all(BAD_GATEWAY).await;
+            return;
+        };
+        if client
+            .write_all(b"HTTP/1.1 200 Connection established\r\n\r\n")
+            .await
+            .is_err()
+            || upstream.write_all(&body_start).await.is_err()
+        {
+            return;
+        }
+        let _ = tokio::io::copy_bidirectional(&mut client, &mut upstream).await;
+        return;
+    }
+
+    // Absolute form: http://authority/path?query
+    let Some(rest) = target.strip_prefix("http://") else {
+        let _ = client.write_all(BAD_GATEWAY).await;
+        return;
+    };
+    let (authority, path) = match rest.find('/') {
+        Some(slash) => (&rest[..slash], &rest[slash..]),
+        None => (rest, "/"),
+    };
+    let upstream = match is_loopback(authority) {
+        true => TcpStream::connect(authority).await.ok(),
+        false => None,
+    };
+    let Some(upstream) = upstream else {
+        let _ = client.write_all(BAD_GATEWAY).await;
+        return;
+    };
+    let (mut from_upstream, mut to_upstream) = upstream.into_split();
+    let (mut from_client, mut to_client) = client.into_split();
+    let forwarded = rewrite_head(&head, &format!("{method} {path} {version}"));
+    if to_upstream.write_all(&forwarded).await.is_err()
+        || to_upstream.write_all(&body_start).await.is_err()
+    {
+        return;
+    }
+    // The rest of the request body, whatever its framing, until the response is relayed.
+    let request_body =
+        tokio::spawn(async move { tokio::io::copy(&mut from_client, &mut to_upstream).await });
+    if let Some((response_head, response_start)) = read_head(&mut from_upstream).await {
+        let status_line = String::from_utf8_lossy(
+            response_head
+                .split(|b| *b == b'\n')
+                .next()
+                .unwrap_or_default(),
+        )
+        .trim_end()
+        .to_owned();
+        let relayed = rewrite_head(&response_head, &status_line);
+        if to_client.write_all(&relayed).await.is_ok()
+            && to_client.write_all(&response_start).await.is_ok()
+        {
+            let _ = tokio::io::copy(&mut from_upstream, &mut to_client).await;
+        }
+    } else {
+        let _ = to_client.write_all(BAD_GATEWAY).await;
+    }
+    let _ = to_client.shutdown().await;
+    request_body.abort();
 }

@@ -7,10 +7,10 @@ use std::sync::{Arc, Mutex};
 
 use symphony_mock_pod::{MockPod, MockPodConfig, RunningMockPod};
 use symphony_presence::{
-    AppCredentials, AppSession, BotCredentials, BotSession, Error, FeedId, HttpSettings,
-    PresenceCategory, PresenceClient, SessionProvider, StaticSession, UserId,
+    AppClient, AppCredentials, BotCredentials, Error, FeedId, HttpSettings, PresenceCategory,
+    PresenceClient, UserId,
 };
-use symphony_presence_tests::{fast_retry, fixture, fixture_text};
+use symphony_presence_tests::{TestProxy, fast_retry, fixture, fixture_text, header_in};
 
 /// Everything the subscriber writes.
 #[derive(Clone, Default)]
@@ -40,63 +40,66 @@ async fn pod() -> RunningMockPod {
     MockPod::start(config).await.unwrap()
 }
 
-fn app(pod: &RunningMockPod, key: &str) -> AppSession {
-    let credentials = AppCredentials::from_pem_file("my-app", fixture(key)).unwrap();
-    AppSession::builder(pod.pod_url(), credentials)
-        .settings(HttpSettings::default().retry_policy(fast_retry(2)))
-        .build()
+/// Every request goes through `proxy`, which sees each session token sent: the SDK gives no
+/// access to the tokens it obtains.
+fn http(proxy: &TestProxy) -> HttpSettings {
+    HttpSettings::default()
+        .retry_policy(fast_retry(2))
+        .proxy(&proxy.url())
         .unwrap()
 }
 
-fn client(pod_url: &str, session: impl SessionProvider + 'static) -> PresenceClient {
-    PresenceClient::builder(pod_url)
-        .session(session)
-        .retry_policy(fast_retry(2))
+fn app(pod: &RunningMockPod, proxy: &TestProxy, key: &str) -> AppClient {
+    let credentials = AppCredentials::from_pem_file("my-app", fixture(key)).unwrap();
+    AppClient::builder(pod.pod_url(), credentials)
+        .http(http(proxy))
         .build()
         .unwrap()
 }
 
 /// Runs every operation and every authentication flow, failures included, and returns what
-/// they printed in errors and Debug output plus the tokens they used.
+/// they printed in errors and Debug output plus the tokens they sent.
 async fn exercise(pod: &RunningMockPod) -> (Vec<String>, Vec<String>) {
+    let proxy = TestProxy::start().await;
     let mut shown = Vec::new();
-    let mut secrets = Vec::new();
     let mut show = |result: Result<String, Error>| match result {
         Ok(debug) => shown.push(debug),
-        Err(e) => shown.extend([e.to_string(), format!("{e:?}"), format!("{e:#?}")]),
+        Err(e) => shown.extend([
+            e.to_string(),
+            format!("{e:?}"),
+            format!("{e:#?}"),
+            symphony_presence_tests::alternate(&e),
+        ]),
     };
 
-    let session = app(pod, "keys/app-pkcs1.pem");
-    let obo = session.obo_user(UserId(pod.user_id(1)));
-    let c = client(&pod.pod_url(), obo.clone());
+    let session = app(pod, &proxy, "keys/app-pkcs1.pem");
+    let c = session.on_behalf_of(UserId(pod.user_id(1)));
     show(c.get_presence().await.map(|p| format!("{p:?}")));
     show(
-        c.set_presence(PresenceCategory::Busy, true)
+        c.set_presence(PresenceCategory::Busy)
+            .soft(true)
             .await
             .map(|p| format!("{p:?}")),
     );
     show(
-        c.user_presence(UserId(pod.user_id(2)), false)
+        c.user_presence(UserId(pod.user_id(2)))
             .await
             .map(|p| format!("{p:?}")),
     );
-    show(
-        c.user_presence(UserId(1), false)
-            .await
-            .map(|p| format!("{p:?}")),
-    );
+    show(c.user_presence(UserId(1)).await.map(|p| format!("{p:?}")));
     show(
         c.register_interest([UserId(pod.user_id(3))])
             .await
             .map(|()| String::new()),
     );
     show(
-        c.set_user_presence(UserId(pod.user_id(3)), PresenceCategory::Away, false)
+        c.set_user_presence(UserId(pod.user_id(3)), PresenceCategory::Away)
             .await
             .map(|p| format!("{p:?}")),
     );
     show(
-        c.list_presence_page(None, 5)
+        c.list_presence_page()
+            .limit(5)
             .await
             .map(|p| format!("{p:?}")),
     );
@@ -108,58 +111,50 @@ async fn exercise(pod: &RunningMockPod) -> (Vec<String>, Vec<String>) {
             .await
             .map(|p| format!("{p:?}")),
     );
-    secrets.push(session.session_token().await.unwrap().expose().to_owned());
-    secrets.push(obo.session_token().await.unwrap().expose().to_owned());
 
     // Expiry: a 401 at the pod, then at OBO authentication, then a new app session.
     pod.expire_tokens();
     show(c.get_presence().await.map(|p| format!("{p:?}")));
-    secrets.push(session.session_token().await.unwrap().expose().to_owned());
-    secrets.push(obo.session_token().await.unwrap().expose().to_owned());
 
     // Failures: a wrong app key, an unknown OBO user, a bad static token.
-    let wrong = app(pod, "keys/other-pkcs8.pem");
+    let wrong = app(pod, &proxy, "keys/other-pkcs8.pem");
     show(
-        client(&pod.pod_url(), wrong.obo_user(UserId(pod.user_id(1))))
+        wrong
+            .on_behalf_of(UserId(pod.user_id(1)))
             .get_presence()
             .await
             .map(|p| format!("{p:?}")),
     );
     show(
-        client(&pod.pod_url(), session.obo_user(UserId(7)))
+        session
+            .on_behalf_of(UserId(7))
             .get_presence()
             .await
             .map(|p| format!("{p:?}")),
     );
-    show(
-        client(
-            &pod.pod_url(),
-            StaticSession::new("static-secret-token").unwrap(),
-        )
-        .get_presence()
-        .await
-        .map(|p| format!("{p:?}")),
-    );
-    secrets.push("static-secret-token".into());
+    let static_client = PresenceClient::builder(pod.pod_url())
+        .session_token("static-secret-token")
+        .http(http(&proxy))
+        .build()
+        .unwrap();
+    show(static_client.get_presence().await.map(|p| format!("{p:?}")));
 
     // A bot session.
     let bot_credentials =
         BotCredentials::from_pem_file("presence-bot", fixture("keys/other-pkcs8.pem")).unwrap();
-    let bot = BotSession::builder(pod.pod_url(), bot_credentials.clone())
+    let bot = PresenceClient::builder(pod.pod_url())
+        .bot(bot_credentials.clone())
+        .http(http(&proxy))
         .build()
         .unwrap();
-    show(
-        client(&pod.pod_url(), bot.clone())
-            .get_presence()
-            .await
-            .map(|p| format!("{p:?}")),
-    );
-    secrets.push(bot.session_token().await.unwrap().expose().to_owned());
+    show(bot.get_presence().await.map(|p| format!("{p:?}")));
 
     shown.extend([
         format!("{session:?}"),
-        format!("{obo:#?}"),
+        format!("{session:#?}"),
         format!("{c:?}"),
+        format!("{c:#?}"),
+        format!("{static_client:?}"),
         format!("{bot:?}"),
         format!("{bot_credentials:?}"),
         format!(
@@ -167,6 +162,16 @@ async fn exercise(pod: &RunningMockPod) -> (Vec<String>, Vec<String>) {
             AppCredentials::from_pem_file("my-app", fixture("keys/app-pkcs8.pem")).unwrap()
         ),
     ]);
+
+    // Every token sent: app tokens (to OBO authentication), OBO, bot and static tokens (to the pod).
+    let mut secrets: Vec<String> = proxy
+        .requests()
+        .iter()
+        .filter_map(|r| header_in(&r.head, "sessiontoken"))
+        .map(|t| String::from_utf8(t).unwrap())
+        .collect();
+    secrets.sort();
+    secrets.dedup();
     (shown, secrets)
 }
 
@@ -209,16 +214,21 @@ fn no_credential_appears_in_trace_logs_errors_or_debug_output() {
     });
     let logs = captured.text();
     assert!(
-        logs.contains("get_v2_user_presence") && logs.contains("post_pubkey_app_authenticate"),
+        logs.contains("operation=\"get_presence\"")
+            && logs.contains("operation=\"authenticate_app\""),
         "spans were logged:\n{logs}"
     );
     assert!(logs.contains("trace_id"), "{logs}");
 
     let everything = format!("{logs}\n{}", shown.join("\n"));
+    // Two app tokens, the OBO tokens of user 1 (before and after expiry), a bot token and the
+    // static one.
     assert!(
-        secrets.iter().all(|s| s.len() >= 16),
-        "real tokens were collected"
+        secrets.len() >= 6 && secrets.iter().all(|s| s.len() >= 16),
+        "real tokens were collected: {}",
+        secrets.len()
     );
+    assert!(secrets.iter().any(|s| s == "static-secret-token"));
     for secret in secrets.iter().chain(key_lines().iter()) {
         assert!(
             !everything.contains(secret.as_str()),

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant, SystemTime};
 
 use symphony_mock_pod::{Faults, ForcedStatus, MockPod, MockPodConfig};
 use symphony_presence::{
-    AppCredentials, AppSession, Error, HttpSettings, Presence, PresenceClient, StaticSession,
+    AppClient, AppCredentials, Error, HttpSettings, Presence, PresenceClient, SessionProvider,
     TransportErrorKind, UserId,
 };
 use symphony_presence_tests::{
@@ -145,7 +145,7 @@ fn scenarios() -> Vec<Scenario> {
             "429 always",
             always(with_retry_after(429, "0")),
             3,
-            |r| matches!(r, Err(Error::RateLimited { retry_after: Some(d), .. }) if d.is_zero()),
+            |r| matches!(r, Err(Error::RateLimited(e)) if e.retry_after == Some(Duration::ZERO)),
         ),
         scenario(
             "malformed JSON",
@@ -209,15 +209,25 @@ fn scenarios() -> Vec<Scenario> {
     ]
 }
 
-fn client(
-    pod_url: &str,
-    session: impl symphony_presence::SessionProvider + 'static,
-) -> PresenceClient {
-    PresenceClient::builder(pod_url)
-        .session(session)
+fn http() -> HttpSettings {
+    HttpSettings::default()
         .retry_policy(fast_retry(ATTEMPTS))
         .timeout(TIMEOUT)
         .max_response_bytes(CAP)
+}
+
+fn client(pod_url: &str, session: impl SessionProvider + 'static) -> PresenceClient {
+    PresenceClient::builder(pod_url)
+        .session(session)
+        .http(http())
+        .build()
+        .unwrap()
+}
+
+fn token_client(pod_url: &str) -> PresenceClient {
+    PresenceClient::builder(pod_url)
+        .session_token("t")
+        .http(http())
         .build()
         .unwrap()
 }
@@ -227,7 +237,7 @@ async fn every_server_and_transport_scenario_ends_as_specified() {
     let mut failures = Vec::new();
     for s in scenarios() {
         let server = RawServer::start(s.replies).await;
-        let c = client(&server.pod_url, StaticSession::new("t").unwrap());
+        let c = token_client(&server.pod_url);
         let started = Instant::now();
         let result = c.get_presence().await;
         let elapsed = started.elapsed();
@@ -260,12 +270,9 @@ async fn connection_refused_reaches_no_server_and_ends_within_the_bound() {
         .unwrap()
         .port();
     let started = Instant::now();
-    let result = client(
-        &format!("http://127.0.0.1:{port}/pod"),
-        StaticSession::new("t").unwrap(),
-    )
-    .get_presence()
-    .await;
+    let result = token_client(&format!("http://127.0.0.1:{port}/pod"))
+        .get_presence()
+        .await;
     assert!(
         transport(&result, TransportErrorKind::Connect),
         "{result:?}"
@@ -298,11 +305,11 @@ async fn a_401_always_is_unauthorized_after_one_refresh() {
     assert_eq!((server.requests(), session.refreshes()), (2, 1));
 }
 
-fn app(pod: &symphony_mock_pod::RunningMockPod) -> AppSession {
+fn app(pod: &symphony_mock_pod::RunningMockPod) -> AppClient {
     let credentials =
         AppCredentials::from_pem_file("my-app", fixture("keys/app-pkcs1.pem")).unwrap();
-    AppSession::builder(pod.pod_url(), credentials)
-        .settings(
+    AppClient::builder(pod.pod_url(), credentials)
+        .http(
             HttpSettings::default()
                 .retry_policy(fast_retry(ATTEMPTS))
                 .timeout(TIMEOUT),
@@ -324,7 +331,7 @@ async fn mock_pod() -> symphony_mock_pod::RunningMockPod {
 #[tokio::test]
 async fn a_401_on_reauthentication_ends_with_the_app_hint_after_one_request_each() {
     let pod = mock_pod().await;
-    let c = client(&pod.pod_url(), app(&pod).obo_user(UserId(pod.user_id(0))));
+    let c = app(&pod).on_behalf_of(UserId(pod.user_id(0)));
     c.get_presence().await.unwrap();
     pod.reset_counters();
     pod.expire_tokens();
@@ -341,7 +348,8 @@ async fn a_401_on_reauthentication_ends_with_the_app_hint_after_one_request_each
     let Err(Error::Unauthorized(e)) = &result else {
         panic!("{result:?}")
     };
-    assert_eq!(e.operation, "post_pubkey_app_authenticate");
+    assert_eq!(e.operation.name(), "get_presence");
+    assert_eq!(e.request.name(), "authenticate_app");
     assert!(e.hint.is_some());
     let counters = pod.counters();
     assert_eq!(counters.requests_to("get_v2_user_presence"), 1);
@@ -356,13 +364,28 @@ async fn a_401_on_reauthentication_ends_with_the_app_hint_after_one_request_each
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_hundred_concurrent_calls_during_a_token_expiry_reauthenticate_once() {
     let pod = mock_pod().await;
-    let c = client(&pod.pod_url(), app(&pod).obo_user(UserId(pod.user_id(0))));
+    // An attempt that times out before reaching the pod would be repeated with whatever token
+    // is current then; a 5 s timeout keeps 200 connections opening at once on a loaded machine
+    // from timing out, so that each call makes exactly the two requests counted below.
+    let credentials =
+        AppCredentials::from_pem_file("my-app", fixture("keys/app-pkcs1.pem")).unwrap();
+    let app = AppClient::builder(pod.pod_url(), credentials)
+        .http(
+            HttpSettings::default()
+                .retry_policy(fast_retry(ATTEMPTS))
+                .timeout(Duration::from_secs(5)),
+        )
+        .build()
+        .unwrap();
+    let c = app.on_behalf_of(UserId(pod.user_id(0)));
     c.get_presence().await.unwrap();
     pod.expire_tokens();
     pod.reset_counters();
-    // With 100 ms per answer, all 200 first attempts are in flight with the expired token.
+    // With 300 ms per answer, all 200 first attempts are in flight with the expired token
+    // before the renewed one exists (it takes three answers: OBO 401, app, OBO), even on a
+    // loaded machine.
     pod.set_faults(Faults {
-        latency_ms: 100,
+        latency_ms: 300,
         ..Faults::default()
     });
     let started = Instant::now();

@@ -7,8 +7,8 @@ use futures_util::TryStreamExt;
 use serde_json::json;
 use symphony_mock_pod::{Faults, ForcedStatus, MockPod, MockPodConfig, RunningMockPod};
 use symphony_presence::{
-    AppCredentials, AppSession, BotCredentials, BotSession, Error, HttpSettings, PresenceCategory,
-    PresenceClient, UserId,
+    AppClient, AppCredentials, BotCredentials, Error, HttpSettings, PresenceCategory,
+    PresenceClient, RetryPolicy, UserId,
 };
 use symphony_presence_tests::{fast_retry, fixture, fixture_text};
 
@@ -191,22 +191,11 @@ async fn obo_needs_a_live_app_session_and_an_existing_user() {
     assert_eq!(pod.counters().obo_authentications, 2);
 }
 
-fn app_session(pod: &RunningMockPod) -> AppSession {
+fn app(pod: &RunningMockPod) -> AppClient {
     let credentials =
         AppCredentials::from_pem_file("my-app", fixture("keys/app-pkcs1.pem")).unwrap();
-    AppSession::builder(pod.pod_url(), credentials)
-        .settings(HttpSettings::default().retry_policy(fast_retry(3)))
-        .build()
-        .unwrap()
-}
-
-fn client(
-    pod: &RunningMockPod,
-    session: impl symphony_presence::SessionProvider + 'static,
-) -> PresenceClient {
-    PresenceClient::builder(pod.pod_url())
-        .session(session)
-        .retry_policy(fast_retry(3))
+    AppClient::builder(pod.pod_url(), credentials)
+        .http(HttpSettings::default().retry_policy(fast_retry(3)))
         .build()
         .unwrap()
 }
@@ -214,12 +203,11 @@ fn client(
 #[tokio::test]
 async fn every_presence_operation_works_on_behalf_of_a_user() {
     let pod = pod(25).await;
-    let app = app_session(&pod);
     let me = UserId(pod.user_id(4));
-    let c = client(&pod, app.obo_user(me));
+    let c = app(&pod).on_behalf_of(me);
 
     assert_eq!(c.get_presence().await.unwrap().user_id, Some(me));
-    let set = c.set_presence(PresenceCategory::Busy, false).await.unwrap();
+    let set = c.set_presence(PresenceCategory::Busy).await.unwrap();
     assert_eq!(
         (set.category, set.user_id),
         (PresenceCategory::Busy, Some(me))
@@ -227,11 +215,11 @@ async fn every_presence_operation_works_on_behalf_of_a_user() {
     assert_eq!(pod.category_of(me.0).as_deref(), Some("BUSY"));
     let other = UserId(pod.user_id(7));
     assert_eq!(
-        c.user_presence(other, true).await.unwrap().user_id,
+        c.user_presence(other).local(true).await.unwrap().user_id,
         Some(other)
     );
     assert!(matches!(
-        c.user_presence(UserId(1), false).await,
+        c.user_presence(UserId(1)).await,
         Err(Error::NotFound(_))
     ));
     c.register_interest([other]).await.unwrap();
@@ -239,14 +227,14 @@ async fn every_presence_operation_works_on_behalf_of_a_user() {
         c.register_interest([UserId(1)]).await,
         Err(Error::NotFound(_))
     ));
-    c.set_user_presence(other, PresenceCategory::OutOfOffice, false)
+    c.set_user_presence(other, PresenceCategory::OutOfOffice)
         .await
         .unwrap();
     assert_eq!(pod.category_of(other.0).as_deref(), Some("OUT_OF_OFFICE"));
 
     let feed = c.create_feed().await.unwrap();
     assert!(c.read_feed(&feed).await.unwrap().is_empty());
-    c.set_presence(PresenceCategory::Away, false).await.unwrap();
+    c.set_presence(PresenceCategory::Away).await.unwrap();
     let changes = c.read_feed(&feed).await.unwrap();
     assert_eq!(
         changes
@@ -294,18 +282,18 @@ async fn a_restricted_user_gets_403_on_administrative_calls() {
     let pod = MockPod::start(config.restricted_user(symphony_mock_pod::FIRST_USER_ID + 2))
         .await
         .unwrap();
-    let c = client(&pod, app_session(&pod).obo_user(UserId(pod.user_id(2))));
+    let c = app(&pod).on_behalf_of(UserId(pod.user_id(2)));
     let other = UserId(pod.user_id(3));
     let forbidden = |r: Result<(), Error>| matches!(r, Err(Error::Forbidden(e)) if e.message.as_deref() == Some("Caller lacks necessary entitlement."));
     assert!(forbidden(
-        c.set_user_presence(other, PresenceCategory::Busy, false)
+        c.set_user_presence(other, PresenceCategory::Busy)
             .await
             .map(drop)
     ));
     assert!(forbidden(c.register_interest([other]).await));
-    assert!(forbidden(c.list_presence_page(None, 10).await.map(drop)));
-    c.set_presence(PresenceCategory::Busy, false).await.unwrap();
-    c.user_presence(other, false).await.unwrap();
+    assert!(forbidden(c.list_presence_page().limit(10).await.map(drop)));
+    c.set_presence(PresenceCategory::Busy).await.unwrap();
+    c.user_presence(other).await.unwrap();
 }
 
 #[tokio::test]
@@ -314,16 +302,17 @@ async fn soft_keeps_an_offline_user_offline() {
     // Seeded categories cycle; user 7 starts OFFLINE.
     let offline = UserId(pod.user_id(7));
     assert_eq!(pod.category_of(offline.0).as_deref(), Some("OFFLINE"));
-    let c = client(&pod, app_session(&pod).obo_user(offline));
+    let c = app(&pod).on_behalf_of(offline);
     assert_eq!(
-        c.set_presence(PresenceCategory::Available, true)
+        c.set_presence(PresenceCategory::Available)
+            .soft(true)
             .await
             .unwrap()
             .category,
         PresenceCategory::Offline
     );
     assert_eq!(
-        c.set_presence(PresenceCategory::Available, false)
+        c.set_presence(PresenceCategory::Available)
             .await
             .unwrap()
             .category,
@@ -334,15 +323,35 @@ async fn soft_keeps_an_offline_user_offline() {
 #[tokio::test]
 async fn list_limit_above_5000_is_a_400() {
     let pod = pod(3).await;
-    let app = app_session(&pod);
-    let token =
-        symphony_presence::SessionProvider::session_token(&app.obo_user(UserId(pod.user_id(0))))
-            .await
-            .unwrap();
+    // A user's session, obtained as the SDK would: app authentication, then OBO.
+    let (_, body) = app_login(
+        &pod,
+        &jwt(
+            "my-app",
+            "keys/app-pkcs8.pem",
+            240,
+            jsonwebtoken::Algorithm::RS512,
+        ),
+    )
+    .await;
+    let obo: serde_json::Value = reqwest::Client::new()
+        .post(format!(
+            "{}/pubkey/app/user/{}/authenticate",
+            pod.login_url(),
+            pod.user_id(0)
+        ))
+        .header("sessionToken", body["token"].as_str().unwrap())
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = obo["token"].as_str().unwrap().to_owned();
     let status = |limit: i64| {
         reqwest::Client::new()
             .get(format!("{}/v2/users/presence?limit={limit}", pod.pod_url()))
-            .header("sessionToken", token.expose())
+            .header("sessionToken", &token)
             .send()
     };
     assert_eq!(status(5000).await.unwrap().status(), 200);
@@ -360,7 +369,7 @@ async fn a_full_obo_flow_survives_token_expiry() {
     )
     .await
     .unwrap();
-    let c = client(&pod, app_session(&pod).obo_user(UserId(pod.user_id(1))));
+    let c = app(&pod).on_behalf_of(UserId(pod.user_id(1)));
     c.get_presence().await.unwrap();
     tokio::time::sleep(Duration::from_millis(400)).await;
     // Both the OBO and the app token have expired: the pod's 401 renews the OBO session, whose
@@ -381,10 +390,12 @@ async fn bot_sessions_work_against_the_pod() {
     let pod = pod(3).await;
     let credentials =
         BotCredentials::from_pem_file("presence-bot", fixture("keys/other-pkcs8.pem")).unwrap();
-    let bot = BotSession::builder(pod.pod_url(), credentials)
+    let bot = PresenceClient::builder(pod.pod_url())
+        .bot(credentials)
+        .http(HttpSettings::default().retry_policy(fast_retry(3)))
         .build()
         .unwrap();
-    let me = client(&pod, bot).get_presence().await.unwrap();
+    let me = bot.get_presence().await.unwrap();
     assert_eq!(
         me.user_id,
         Some(UserId(pod.user_id(3))),
@@ -396,7 +407,7 @@ async fn bot_sessions_work_against_the_pod() {
 #[tokio::test]
 async fn injected_faults_are_applied_in_order_and_counted() {
     let pod = pod(3).await;
-    let c = client(&pod, app_session(&pod).obo_user(UserId(pod.user_id(0))));
+    let c = app(&pod).on_behalf_of(UserId(pod.user_id(0)));
     c.get_presence().await.unwrap();
     pod.reset_counters();
 
@@ -439,7 +450,7 @@ async fn injected_faults_are_applied_in_order_and_counted() {
 async fn the_control_endpoint_sets_faults_expires_tokens_and_reports_counters() {
     let pod = pod(3).await;
     let http = reqwest::Client::new();
-    let c = client(&pod, app_session(&pod).obo_user(UserId(pod.user_id(0))));
+    let c = app(&pod).on_behalf_of(UserId(pod.user_id(0)));
     c.get_presence().await.unwrap();
 
     let faults = json!({"fail": {"status": 429, "count": 1, "retry_after": "0"}});
@@ -491,8 +502,8 @@ async fn shutting_down_closes_the_port() {
     let url = pod.pod_url();
     pod.shutdown().await;
     let c = PresenceClient::builder(url)
-        .session(symphony_presence::StaticSession::new("t").unwrap())
-        .retry_policy(symphony_presence::RetryPolicy::none())
+        .session_token("t")
+        .http(HttpSettings::default().retry_policy(RetryPolicy::none()))
         .build()
         .unwrap();
     assert!(matches!(c.get_presence().await, Err(Error::Transport(_))));

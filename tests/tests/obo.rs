@@ -8,8 +8,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use httpmock::{HttpMockRequest, HttpMockResponse, Mock, MockServer};
 use serde_json::json;
 use symphony_presence::{
-    AppCredentials, AppSession, BotCredentials, BotSession, Error, PresenceClient, SessionProvider,
-    UserId,
+    AppClient, AppCredentials, BotCredentials, Error, HttpSettings, PresenceClient, UserId,
 };
 use symphony_presence_tests::{fast_retry, fixture, fixture_text};
 
@@ -90,19 +89,11 @@ async fn pod(server: &MockServer) -> Mock<'_> {
         .await
 }
 
-fn app(server: &MockServer) -> AppSession {
+fn app(server: &MockServer) -> AppClient {
     let credentials =
         AppCredentials::from_pem_file("my-app", fixture("keys/app-pkcs1.pem")).unwrap();
-    AppSession::builder(server.url("/pod"), credentials)
-        .settings(symphony_presence::HttpSettings::default().retry_policy(fast_retry(3)))
-        .build()
-        .unwrap()
-}
-
-fn presence_client(server: &MockServer, session: impl SessionProvider + 'static) -> PresenceClient {
-    PresenceClient::builder(server.url("/pod"))
-        .session(session)
-        .retry_policy(fast_retry(3))
+    AppClient::builder(server.url("/pod"), credentials)
+        .http(HttpSettings::default().retry_policy(fast_retry(3)))
         .build()
         .unwrap()
 }
@@ -130,8 +121,7 @@ async fn the_jwt_sent_is_rs512_with_sub_and_a_bounded_exp() {
             });
         })
         .await;
-    let session = app(&server);
-    assert_eq!(session.session_token().await.unwrap().expose(), "app-1");
+    app(&server).authenticate().await.unwrap();
 
     let jwt = captured.lock().unwrap().clone().expect("a JWT was sent");
     let header = jsonwebtoken::decode_header(&jwt).unwrap();
@@ -166,7 +156,7 @@ async fn the_jwt_sent_is_rs512_with_sub_and_a_bounded_exp() {
 fn jwt_lifetime_is_configurable_up_to_300_seconds() {
     let credentials =
         AppCredentials::from_pem_file("my-app", fixture("keys/app-pkcs8.pem")).unwrap();
-    let builder = || AppSession::builder("http://127.0.0.1:9/pod", credentials.clone());
+    let builder = || AppClient::builder("http://127.0.0.1:9/pod", credentials.clone());
     builder()
         .jwt_lifetime(Duration::from_secs(300))
         .build()
@@ -205,13 +195,15 @@ async fn obo_by_id_and_by_username_send_the_app_token_and_no_body() {
         })
         .await;
     let pod_mock = pod(&server).await;
-    let session = app(&server);
-    let alice = presence_client(&server, session.obo_user(UserId(12345)))
+    let app = app(&server);
+    let alice = app
+        .on_behalf_of(UserId(12345))
         .get_presence()
         .await
         .unwrap();
     assert_eq!(alice.user_id, Some(UserId(12345)));
-    let jane = presence_client(&server, session.obo_username("jane.doe"))
+    let jane = app
+        .on_behalf_of_username("jane.doe")
         .get_presence()
         .await
         .unwrap();
@@ -235,7 +227,7 @@ async fn a_thousand_concurrent_first_calls_for_one_user_authenticate_once_each()
         obo_auth(&server, &["app-1"]).await,
         pod(&server).await,
     );
-    let client = presence_client(&server, app(&server).obo_user(UserId(42)));
+    let client = app(&server).on_behalf_of(UserId(42));
     let calls: Vec<_> = (0..1000)
         .map(|_| {
             tokio::spawn({
@@ -260,11 +252,10 @@ async fn a_thousand_concurrent_calls_over_a_hundred_users_authenticate_each_user
         obo_auth(&server, &["app-1"]).await,
         pod(&server).await,
     );
-    let session = app(&server);
-    let client = presence_client(&server, session.obo_user(UserId(0)));
+    let app = app(&server);
     let calls: Vec<_> = (0..1000)
         .map(|i| {
-            let c = client.with_session(session.obo_user(UserId(1000 + i % 100)));
+            let c = app.on_behalf_of(UserId(1000 + i % 100));
             tokio::spawn(async move { (i, c.get_presence().await) })
         })
         .collect();
@@ -290,7 +281,7 @@ async fn a_pod_401_on_an_obo_token_reauthenticates_the_user_once_and_repeats_onc
         })
         .await;
     let pod_mock = pod(&server).await;
-    let client = presence_client(&server, app(&server).obo_user(UserId(42)));
+    let client = app(&server).on_behalf_of(UserId(42));
     assert_eq!(
         client.get_presence().await.unwrap().user_id,
         Some(UserId(42))
@@ -314,9 +305,11 @@ async fn an_obo_401_with_an_expired_app_token_reauthenticates_the_app_once() {
         obo_auth(&server, &["app-2"]).await,
         pod(&server).await,
     );
-    let session = app(&server);
-    assert_eq!(session.session_token().await.unwrap().expose(), "app-1");
-    let client = presence_client(&server, session.obo_user(UserId(7)));
+    let app = app(&server);
+    // The app's session is app-1, which the OBO endpoint no longer accepts.
+    app.authenticate().await.unwrap();
+    assert_eq!(app_mock.calls_async().await, 1);
+    let client = app.on_behalf_of(UserId(7));
     assert_eq!(
         client.get_presence().await.unwrap().user_id,
         Some(UserId(7))
@@ -326,11 +319,7 @@ async fn an_obo_401_with_an_expired_app_token_reauthenticates_the_app_once() {
         (2, 2)
     );
     // Later users reuse app-2 without authenticating the app again.
-    client
-        .with_session(session.obo_user(UserId(8)))
-        .get_presence()
-        .await
-        .unwrap();
+    app.on_behalf_of(UserId(8)).get_presence().await.unwrap();
     assert_eq!(
         (app_mock.calls_async().await, obo_mock.calls_async().await),
         (2, 3)
@@ -345,12 +334,13 @@ async fn a_persistent_obo_401_gives_unauthorized_with_the_hint_after_bounded_req
         obo_auth(&server, &[]).await,
         pod(&server).await,
     );
-    let client = presence_client(&server, app(&server).obo_user(UserId(7)));
+    let client = app(&server).on_behalf_of(UserId(7));
     let err = client.get_presence().await.unwrap_err();
     let Error::Unauthorized(e) = &err else {
         panic!("{err:?}")
     };
-    assert_eq!(e.operation, "post_pubkey_app_user_user_id_authenticate");
+    assert_eq!(e.operation.name(), "get_presence");
+    assert_eq!(e.request.name(), "authenticate_on_behalf_of");
     assert!(e.hint.unwrap().contains("may not have installed the app"));
     assert!(
         err.to_string().contains("may not have installed the app"),
@@ -377,11 +367,13 @@ async fn a_persistent_pod_401_gives_unauthorized_after_one_reauthentication() {
                 .json_body(json!({"code": 401, "message": "Invalid session"}));
         })
         .await;
-    let client = presence_client(&server, app(&server).obo_user(UserId(7)));
-    assert!(matches!(
-        client.get_presence().await,
-        Err(Error::Unauthorized(_))
-    ));
+    let client = app(&server).on_behalf_of(UserId(7));
+    let err = client.get_presence().await.unwrap_err();
+    assert!(
+        matches!(&err, Error::Unauthorized(e) if e.request.name() == "get_presence"),
+        "{err:?}"
+    );
+    assert!(err.is_auth());
     assert_eq!(
         (
             app_mock.calls_async().await,
@@ -402,7 +394,7 @@ async fn an_app_401_says_the_app_may_be_missing_or_its_key_wrong() {
                 .json_body(json!({"code": 401, "message": "Invalid token"}));
         })
         .await;
-    let err = app(&server).session_token().await.unwrap_err();
+    let err = app(&server).authenticate().await.unwrap_err();
     let Error::Unauthorized(e) = &err else {
         panic!("{err:?}")
     };
@@ -420,10 +412,7 @@ async fn auth_5xx_follows_the_retry_policy() {
         })
         .await;
     let app_mock = app_auth(&server).await;
-    assert_eq!(
-        app(&server).session_token().await.unwrap().expose(),
-        "app-1"
-    );
+    app(&server).authenticate().await.unwrap();
     assert_eq!(
         (failing.calls_async().await, app_mock.calls_async().await),
         (2, 1)
@@ -442,10 +431,11 @@ async fn bot_session_authenticates_once_and_its_token_reaches_the_pod() {
     let pod_mock = pod(&server).await;
     let credentials =
         BotCredentials::from_pem_file("presence-bot", fixture("keys/app-pkcs8.pem")).unwrap();
-    let bot = BotSession::builder(server.url("/pod"), credentials)
+    let client = PresenceClient::builder(server.url("/pod"))
+        .bot(credentials)
+        .http(HttpSettings::default().retry_policy(fast_retry(3)))
         .build()
         .unwrap();
-    let client = presence_client(&server, bot);
     for _ in 0..3 {
         assert_eq!(
             client.get_presence().await.unwrap().user_id,
@@ -467,11 +457,11 @@ async fn the_login_url_can_be_set_on_its_own() {
     let app_mock = app_auth(&login_server).await;
     let credentials =
         AppCredentials::from_pem_file("my-app", fixture("keys/app-pkcs1.pem")).unwrap();
-    let session = AppSession::builder(pod_server.url("/pod"), credentials)
+    let app = AppClient::builder(pod_server.url("/pod"), credentials)
         .login_url(login_server.url("/login"))
         .build()
         .unwrap();
-    session.session_token().await.unwrap();
+    app.authenticate().await.unwrap();
     assert_eq!(app_mock.calls_async().await, 1);
 }
 
@@ -483,16 +473,16 @@ async fn no_token_or_key_appears_in_debug_output_or_errors() {
         obo_auth(&server, &["app-1"]).await,
         pod(&server).await,
     );
-    let session = app(&server);
-    let obo = session.obo_user(UserId(5));
-    let client = presence_client(&server, obo.clone());
+    let app = app(&server);
+    let client = app.on_behalf_of(UserId(5));
     client.get_presence().await.unwrap();
     let pem = fixture_text("keys/app-pkcs1.pem");
     let key_line = pem.lines().nth(2).unwrap();
     for text in [
-        format!("{session:?}"),
-        format!("{obo:#?}"),
+        format!("{app:?}"),
+        format!("{app:#?}"),
         format!("{client:?}"),
+        format!("{client:#?}"),
     ] {
         for secret in ["app-1", "obo-5-1", key_line] {
             assert!(!text.contains(secret), "{secret} in {text}");

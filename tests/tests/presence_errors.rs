@@ -2,8 +2,8 @@
 
 use httpmock::MockServer;
 use serde_json::json;
-use symphony_presence::{Error, PresenceClient, StaticSession};
-use symphony_presence_tests::{client, fast_retry};
+use symphony_presence::{Error, PresenceClient};
+use symphony_presence_tests::{fast_retry, token_client};
 
 const TOKEN: &str = "secret-token-0123456789";
 
@@ -18,11 +18,7 @@ async fn answer(status: u16, content_type: &str, body: &str) -> (MockServer, Pre
                 .body(body);
         })
         .await;
-    let c = client(
-        &server.url("/pod"),
-        StaticSession::new(TOKEN).unwrap(),
-        fast_retry(1),
-    );
+    let c = token_client(&server.url("/pod"), TOKEN, fast_retry(1));
     (server, c)
 }
 
@@ -38,7 +34,7 @@ async fn each_error_status_maps_to_its_variant_with_code_and_message() {
                 | (Error::Unauthorized(_), 401)
                 | (Error::Forbidden(_), 403)
                 | (Error::NotFound(_), 404)
-                | (Error::RateLimited { .. }, 429)
+                | (Error::RateLimited(_), 429)
                 | (Error::Server(_), 500 | 502 | 503)
         );
         assert!(ok, "{status} became {err:?}");
@@ -46,8 +42,10 @@ async fn each_error_status_maps_to_its_variant_with_code_and_message() {
         assert_eq!(e.status.as_u16(), status);
         assert_eq!(e.code, Some(i32::from(status)));
         assert_eq!(e.message.as_deref(), Some(format!("m{status}").as_str()));
-        assert_eq!(e.operation, "get_v2_user_presence");
-        assert!(e.trace_id.is_some());
+        assert_eq!(e.operation.name(), "get_presence");
+        assert_eq!(e.request, e.operation);
+        assert_eq!(e.trace_id.len(), 16, "{}", e.trace_id);
+        assert_eq!(err.trace_id(), Some(e.trace_id.as_str()));
         assert_eq!(err.status().map(|s| s.as_u16()), Some(status));
     }
 }
@@ -75,16 +73,14 @@ async fn rate_limited_carries_retry_after() {
                 .json_body(json!({"code": 429, "message": "slow down"}));
         })
         .await;
-    let c = client(
-        &server.url("/pod"),
-        StaticSession::new(TOKEN).unwrap(),
-        fast_retry(1),
-    );
-    let Err(Error::RateLimited { retry_after, error }) = c.get_presence().await else {
-        panic!()
+    let c = token_client(&server.url("/pod"), TOKEN, fast_retry(1));
+    let err = c.get_presence().await.unwrap_err();
+    let Error::RateLimited(e) = &err else {
+        panic!("{err:?}")
     };
-    assert_eq!(retry_after, Some(std::time::Duration::from_secs(7)));
-    assert_eq!(error.message.as_deref(), Some("slow down"));
+    assert_eq!(e.retry_after, Some(std::time::Duration::from_secs(7)));
+    assert_eq!(err.retry_after(), Some(std::time::Duration::from_secs(7)));
+    assert_eq!(e.message.as_deref(), Some("slow down"));
 }
 
 #[tokio::test]
@@ -107,7 +103,7 @@ async fn malformed_html_and_empty_200s_are_decode_errors_with_their_status() {
             panic!("{body:?}")
         };
         assert_eq!(e.status.map(|s| s.as_u16()), Some(200));
-        assert_eq!(e.operation, "get_v2_user_presence");
+        assert_eq!(e.operation.name(), "get_presence");
         assert_eq!(e.body, excerpt);
     }
 }
@@ -155,14 +151,17 @@ async fn debug_and_display_of_the_client_and_its_errors_never_show_the_token() {
     assert!(format!("{c:?}").contains("REDACTED"));
     assert_eq!(
         err.to_string(),
-        "unauthorized: get_v2_user_presence answered HTTP 401: Invalid session (code 401)"
+        "authentication failed: unauthorized: get_presence (GET /v2/user/presence) answered HTTP 401: Invalid session (code 401)"
     );
 }
 
 #[test]
 fn tokens_with_cr_or_lf_are_refused_before_sending() {
     for bad in ["a\r\nb", "a\nb", "a\rb", "", "tab\tnot-ok\u{7f}"] {
-        let err = StaticSession::new(bad).unwrap_err();
+        let err = PresenceClient::builder("https://x/pod")
+            .session_token(bad)
+            .build()
+            .unwrap_err();
         assert!(matches!(err, Error::InvalidInput(_)), "{bad:?}");
         assert!(bad.is_empty() || !err.to_string().contains(bad));
     }
@@ -178,7 +177,7 @@ fn bad_pod_urls_are_refused_without_echoing_them() {
         "/pod",
     ] {
         let err = PresenceClient::builder(url)
-            .session(StaticSession::new("t").unwrap())
+            .session_token("t")
             .build()
             .unwrap_err();
         assert!(matches!(err, Error::InvalidInput(_)), "{url}");

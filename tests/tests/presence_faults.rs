@@ -2,15 +2,18 @@
 
 use std::time::{Duration, Instant};
 
-use symphony_presence::{Error, PresenceClient, StaticSession, TransportErrorKind};
+use symphony_presence::{Error, HttpSettings, PresenceClient, TransportErrorKind};
 use symphony_presence_tests::{RawReply, RawServer, fast_retry, http_response};
 
 fn client(pod_url: &str, attempts: u32, max_body: usize) -> PresenceClient {
     PresenceClient::builder(pod_url)
-        .session(StaticSession::new("t").unwrap())
-        .retry_policy(fast_retry(attempts))
-        .timeout(Duration::from_millis(500))
-        .max_response_bytes(max_body)
+        .session_token("t")
+        .http(
+            HttpSettings::default()
+                .retry_policy(fast_retry(attempts))
+                .timeout(Duration::from_millis(500))
+                .max_response_bytes(max_body),
+        )
         .build()
         .unwrap()
 }

@@ -4,19 +4,15 @@ use httpmock::Method::{GET, POST};
 use httpmock::{MockServer, When};
 use serde_json::json;
 use symphony_presence::{
-    DEFAULT_USER_AGENT, Error, FeedId, Presence, PresenceCategory, PresenceClient, StaticSession,
-    Timestamp, UserId,
+    DEFAULT_USER_AGENT, Error, FeedId, Presence, PresenceCategory, PresenceClient, Timestamp,
+    UserId,
 };
-use symphony_presence_tests::{client, fast_retry};
+use symphony_presence_tests::{fast_retry, token_client};
 
 const TOKEN: &str = "tok-abc-123";
 
 fn presence_client(server: &MockServer) -> PresenceClient {
-    client(
-        &server.url("/pod"),
-        StaticSession::new(TOKEN).unwrap(),
-        fast_retry(3),
-    )
+    token_client(&server.url("/pod"), TOKEN, fast_retry(3))
 }
 
 /// What every request carries: the token, a trace id, our User-Agent, and no api-version.
@@ -65,7 +61,8 @@ async fn set_presence_posts_category_and_soft() {
         })
         .await;
     let p = presence_client(&server)
-        .set_presence(PresenceCategory::Busy, true)
+        .set_presence(PresenceCategory::Busy)
+        .soft(true)
         .await
         .unwrap();
     assert_eq!(p, expected(PresenceCategory::Busy, 1));
@@ -81,16 +78,13 @@ async fn set_presence_refuses_undefined_and_unknown_before_sending() {
         })
         .await;
     let c = presence_client(&server);
-    for category in [
-        PresenceCategory::Undefined,
-        PresenceCategory::Other("FOCUS".into()),
-    ] {
+    for category in [PresenceCategory::Undefined, PresenceCategory::from("FOCUS")] {
         assert!(matches!(
-            c.set_presence(category.clone(), false).await,
+            c.set_presence(category.clone()).await,
             Err(Error::InvalidInput(_))
         ));
         assert!(matches!(
-            c.set_user_presence(UserId(1), category, false).await,
+            c.set_user_presence(UserId(1), category).await,
             Err(Error::InvalidInput(_))
         ));
     }
@@ -108,7 +102,7 @@ async fn user_presence_sends_uid_and_local() {
         })
         .await;
     let p = presence_client(&server)
-        .user_presence(UserId(14568529068038), false)
+        .user_presence(UserId(14568529068038))
         .await
         .unwrap();
     assert_eq!(p, expected(PresenceCategory::OnThePhone, 14568529068038));
@@ -149,7 +143,7 @@ async fn set_user_presence_posts_user_and_category() {
         })
         .await;
     let p = presence_client(&server)
-        .set_user_presence(UserId(42), PresenceCategory::OutOfOffice, false)
+        .set_user_presence(UserId(42), PresenceCategory::OutOfOffice)
         .await
         .unwrap();
     assert_eq!(p, expected(PresenceCategory::OutOfOffice, 42));
@@ -187,7 +181,7 @@ async fn feed_create_read_delete() {
         changes,
         vec![
             expected(PresenceCategory::Away, 1),
-            expected(PresenceCategory::Other("FOCUS_MODE".into()), 2)
+            expected(PresenceCategory::from("FOCUS_MODE"), 2)
         ]
     );
     c.delete_feed(&feed).await.unwrap();
@@ -232,7 +226,9 @@ async fn watch_feed_yields_changes_and_ends_when_the_feed_is_gone() {
         .await;
     let c = presence_client(&server);
     let items: Vec<_> = c
-        .watch_feed(FeedId::new("f1"), std::time::Duration::from_millis(10))
+        .watch_feed(FeedId::new("f1"))
+        .interval(std::time::Duration::from_millis(10))
+        .stream()
         .collect()
         .await;
     assert_eq!(items.len(), 3);

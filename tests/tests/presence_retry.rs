@@ -5,8 +5,8 @@ use std::time::{Duration, Instant};
 
 use httpmock::MockServer;
 use serde_json::json;
-use symphony_presence::{Error, PresenceCategory, RetryPolicy, StaticSession};
-use symphony_presence_tests::{CountingSession, client, fast_retry};
+use symphony_presence::{Error, PresenceCategory, RetryPolicy};
+use symphony_presence_tests::{CountingSession, client, fast_retry, token_client};
 
 async fn mock_status<'a>(
     server: &'a MockServer,
@@ -46,7 +46,7 @@ async fn retries_a_503_after_its_retry_after_then_succeeds() {
     let unavailable = mock_status(&server, 503, Some(1), Some("1")).await;
     let ok = mock_ok(&server).await;
     let retry = fast_retry(3).max_retry_after(Duration::from_secs(2));
-    let c = client(&server.url("/pod"), StaticSession::new("t").unwrap(), retry);
+    let c = token_client(&server.url("/pod"), "t", retry);
     let started = Instant::now();
     assert_eq!(
         c.get_presence().await.unwrap().category,
@@ -67,11 +67,7 @@ async fn retry_after_is_capped_by_the_policy() {
     let server = MockServer::start_async().await;
     let limited = mock_status(&server, 429, Some(1), Some("3600")).await;
     let ok = mock_ok(&server).await;
-    let c = client(
-        &server.url("/pod"),
-        StaticSession::new("t").unwrap(),
-        fast_retry(2),
-    );
+    let c = token_client(&server.url("/pod"), "t", fast_retry(2));
     let started = Instant::now();
     c.get_presence().await.unwrap();
     assert!(
@@ -89,11 +85,7 @@ async fn never_retries_400_403_or_404() {
     for status in [400, 403, 404] {
         let server = MockServer::start_async().await;
         let mock = mock_status(&server, status, None, None).await;
-        let c = client(
-            &server.url("/pod"),
-            StaticSession::new("t").unwrap(),
-            fast_retry(5),
-        );
+        let c = token_client(&server.url("/pod"), "t", fast_retry(5));
         let err = c.get_presence().await.unwrap_err();
         assert_eq!(err.status().unwrap().as_u16(), status);
         assert_eq!(mock.calls_async().await, 1, "{status} must not be retried");
@@ -104,11 +96,7 @@ async fn never_retries_400_403_or_404() {
 async fn gives_up_on_a_503_that_never_ends_after_max_attempts() {
     let server = MockServer::start_async().await;
     let mock = mock_status(&server, 503, None, None).await;
-    let c = client(
-        &server.url("/pod"),
-        StaticSession::new("t").unwrap(),
-        fast_retry(4),
-    );
+    let c = token_client(&server.url("/pod"), "t", fast_retry(4));
     let started = Instant::now();
     let err = c.get_presence().await.unwrap_err();
     assert!(
@@ -126,7 +114,7 @@ async fn gives_up_when_the_total_delay_budget_is_spent() {
     let retry = RetryPolicy::default()
         .max_attempts(10)
         .max_total_delay(Duration::from_millis(2500));
-    let c = client(&server.url("/pod"), StaticSession::new("t").unwrap(), retry);
+    let c = token_client(&server.url("/pod"), "t", retry);
     let started = Instant::now();
     c.get_presence().await.unwrap_err();
     // Waits of 1 s each: two fit in the 2.5 s budget, a third would not.
@@ -145,11 +133,7 @@ async fn a_500_is_retried_for_idempotent_calls_only() {
                 .json_body(json!({"code": 500, "message": "boom"}));
         })
         .await;
-    let c = client(
-        &server.url("/pod"),
-        StaticSession::new("t").unwrap(),
-        fast_retry(3),
-    );
+    let c = token_client(&server.url("/pod"), "t", fast_retry(3));
     assert!(matches!(c.get_presence().await, Err(Error::Server(_))));
     assert!(matches!(c.create_feed().await, Err(Error::Server(_))));
     assert_eq!(get.calls_async().await, 3);
@@ -160,11 +144,7 @@ async fn a_500_is_retried_for_idempotent_calls_only() {
 async fn no_retry_policy_makes_one_attempt() {
     let server = MockServer::start_async().await;
     let mock = mock_status(&server, 503, None, None).await;
-    let c = client(
-        &server.url("/pod"),
-        StaticSession::new("t").unwrap(),
-        RetryPolicy::none(),
-    );
+    let c = token_client(&server.url("/pod"), "t", RetryPolicy::none());
     c.get_presence().await.unwrap_err();
     assert_eq!(mock.calls_async().await, 1);
 }
@@ -224,11 +204,7 @@ async fn a_persistent_401_gives_unauthorized_after_one_refresh() {
 async fn a_static_session_returns_the_401_without_repeating() {
     let server = MockServer::start_async().await;
     let mock = mock_status(&server, 401, None, None).await;
-    let c = client(
-        &server.url("/pod"),
-        StaticSession::new("t").unwrap(),
-        fast_retry(5),
-    );
+    let c = token_client(&server.url("/pod"), "t", fast_retry(5));
     assert!(matches!(
         c.get_presence().await,
         Err(Error::Unauthorized(_))
