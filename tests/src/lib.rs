@@ -21,7 +21,7 @@ pub fn fast_retry(attempts: u32) -> RetryPolicy {
         .max_attempts(attempts)
         .initial_backoff(Duration::from_millis(5))
         .max_backoff(Duration::from_millis(20))
-        .max_retry_after(Duration::from_millis(200))
+        .max_retry_after(Duration::from_secs(2))
         .max_total_delay(Duration::from_secs(2))
         .jitter(false)
 }

@@ -214,8 +214,7 @@ fn no_credential_appears_in_trace_logs_errors_or_debug_output() {
     });
     let logs = captured.text();
     assert!(
-        logs.contains("operation=\"get_presence\"")
-            && logs.contains("operation=\"authenticate_app\""),
+        logs.contains("get_presence{") && logs.contains("authenticate_app{"),
         "spans were logged:\n{logs}"
     );
     assert!(logs.contains("trace_id"), "{logs}");

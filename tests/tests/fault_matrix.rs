@@ -61,6 +61,15 @@ struct Scenario {
     replies: Box<dyn Fn(usize) -> RawReply + Send + Sync>,
     expect: Check,
     requests: usize,
+    /// The least the call may take: a server's `Retry-After` is never cut short.
+    at_least: Duration,
+}
+
+impl Scenario {
+    fn waiting_at_least(mut self, at_least: Duration) -> Self {
+        self.at_least = at_least;
+        self
+    }
 }
 
 fn scenario(
@@ -74,6 +83,7 @@ fn scenario(
         replies: Box::new(replies),
         expect,
         requests,
+        at_least: Duration::ZERO,
     }
 }
 
@@ -134,7 +144,8 @@ fn scenarios() -> Vec<Scenario> {
             first(1, with_retry_after(429, "1"), ok()),
             2,
             |r| r.is_ok(),
-        ),
+        )
+        .waiting_at_least(Duration::from_secs(1)),
         scenario(
             "429 with Retry-After as an HTTP date",
             first(1, with_retry_after(429, &retry_date), ok()),
@@ -250,6 +261,12 @@ async fn every_server_and_transport_scenario_ends_as_specified() {
                 s.name,
                 server.requests(),
                 s.requests
+            ));
+        }
+        if elapsed < s.at_least {
+            failures.push(format!(
+                "{}: took {elapsed:?}, less than the {:?} the server asked for",
+                s.name, s.at_least
             ));
         }
         if elapsed > BOUND {

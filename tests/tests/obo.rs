@@ -90,9 +90,14 @@ async fn pod(server: &MockServer) -> Mock<'_> {
 }
 
 fn app(server: &MockServer) -> AppClient {
+    app_trusting_its_token_for(server, symphony_presence::DEFAULT_APP_TOKEN_TRUSTED_FOR)
+}
+
+fn app_trusting_its_token_for(server: &MockServer, trusted_for: Duration) -> AppClient {
     let credentials =
         AppCredentials::from_pem_file("my-app", fixture("keys/app-pkcs1.pem")).unwrap();
     AppClient::builder(server.url("/pod"), credentials)
+        .app_token_trusted_for(trusted_for)
         .http(HttpSettings::default().retry_policy(fast_retry(3)))
         .build()
         .unwrap()
@@ -297,7 +302,7 @@ async fn a_pod_401_on_an_obo_token_reauthenticates_the_user_once_and_repeats_onc
 }
 
 #[tokio::test]
-async fn an_obo_401_with_an_expired_app_token_reauthenticates_the_app_once() {
+async fn an_obo_401_with_an_app_token_past_its_trust_reauthenticates_the_app_once() {
     let server = MockServer::start_async().await;
     // app-1 has expired at the login endpoint; app-2 is accepted.
     let (app_mock, obo_mock, _pod) = (
@@ -305,7 +310,8 @@ async fn an_obo_401_with_an_expired_app_token_reauthenticates_the_app_once() {
         obo_auth(&server, &["app-2"]).await,
         pod(&server).await,
     );
-    let app = app(&server);
+    // The app token is never trusted for a new user's 401, as if it were hours old.
+    let app = app_trusting_its_token_for(&server, Duration::ZERO);
     // The app's session is app-1, which the OBO endpoint no longer accepts.
     app.authenticate().await.unwrap();
     assert_eq!(app_mock.calls_async().await, 1);
@@ -327,7 +333,7 @@ async fn an_obo_401_with_an_expired_app_token_reauthenticates_the_app_once() {
 }
 
 #[tokio::test]
-async fn a_persistent_obo_401_gives_unauthorized_with_the_hint_after_bounded_requests() {
+async fn a_new_users_obo_401_with_a_fresh_app_token_is_that_users_and_renews_nothing() {
     let server = MockServer::start_async().await;
     let (app_mock, obo_mock, pod_mock) = (
         app_auth(&server).await,
@@ -336,12 +342,42 @@ async fn a_persistent_obo_401_gives_unauthorized_with_the_hint_after_bounded_req
     );
     let client = app(&server).on_behalf_of(UserId(7));
     let err = client.get_presence().await.unwrap_err();
+    assert!(err.is_auth(), "{err:?}");
+    assert_eq!(
+        err.service_error().unwrap().request.name(),
+        "authenticate_on_behalf_of"
+    );
+    assert_eq!(
+        (
+            app_mock.calls_async().await,
+            obo_mock.calls_async().await,
+            pod_mock.calls_async().await
+        ),
+        (1, 1, 0)
+    );
+}
+
+#[tokio::test]
+async fn a_persistent_obo_401_gives_unauthorized_with_the_hint_after_bounded_requests() {
+    let server = MockServer::start_async().await;
+    let (app_mock, obo_mock, pod_mock) = (
+        app_auth(&server).await,
+        obo_auth(&server, &[]).await,
+        pod(&server).await,
+    );
+    let client = app_trusting_its_token_for(&server, Duration::ZERO).on_behalf_of(UserId(7));
+    let err = client.get_presence().await.unwrap_err();
     let Error::Unauthorized(e) = &err else {
         panic!("{err:?}")
     };
     assert_eq!(e.operation.name(), "get_presence");
     assert_eq!(e.request.name(), "authenticate_on_behalf_of");
-    assert!(e.hint.unwrap().contains("may not have installed the app"));
+    assert!(
+        e.hint
+            .as_deref()
+            .unwrap()
+            .contains("may not have installed the app")
+    );
     assert!(
         err.to_string().contains("may not have installed the app"),
         "{err}"
@@ -398,7 +434,10 @@ async fn an_app_401_says_the_app_may_be_missing_or_its_key_wrong() {
     let Error::Unauthorized(e) = &err else {
         panic!("{err:?}")
     };
-    assert!(e.hint.unwrap().contains("key may not match"), "{err}");
+    assert!(
+        e.hint.as_deref().unwrap().contains("key may not match"),
+        "{err}"
+    );
     assert_eq!(mock.calls_async().await, 1);
 }
 

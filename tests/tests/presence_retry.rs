@@ -63,20 +63,22 @@ async fn retries_a_503_after_its_retry_after_then_succeeds() {
 }
 
 #[tokio::test]
-async fn retry_after_is_capped_by_the_policy() {
+async fn a_retry_after_longer_than_the_policy_waits_for_is_returned_not_cut_short() {
     let server = MockServer::start_async().await;
     let limited = mock_status(&server, 429, Some(1), Some("3600")).await;
     let ok = mock_ok(&server).await;
     let c = token_client(&server.url("/pod"), "t", fast_retry(2));
     let started = Instant::now();
-    c.get_presence().await.unwrap();
+    let err = c.get_presence().await.unwrap_err();
     assert!(
         started.elapsed() < Duration::from_secs(2),
-        "capped at 200 ms, not an hour"
+        "returned at once, not after an hour"
     );
+    assert!(matches!(&err, Error::RateLimited(_)), "{err:?}");
+    assert_eq!(err.retry_after(), Some(Duration::from_secs(3600)));
     assert_eq!(
         (limited.calls_async().await, ok.calls_async().await),
-        (1, 1)
+        (1, 0)
     );
 }
 

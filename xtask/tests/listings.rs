@@ -26,7 +26,7 @@ fn check_fails_on_a_stale_listing_and_codegen_rewrites_it() {
     let fresh = std::fs::read_to_string(&listing).unwrap();
     std::fs::write(
         &listing,
-        fresh.replace("pub mod symphony_pod_api::types\n", ""),
+        fresh.replace("pub mod symphony_api::pod::types\n", ""),
     )
     .unwrap();
 
@@ -38,7 +38,7 @@ fn check_fails_on_a_stale_listing_and_codegen_rewrites_it() {
         stdout(&out)
     );
     assert!(
-        stdout(&out).contains("+pub mod symphony_pod_api::types"),
+        stdout(&out).contains("+pub mod symphony_api::pod::types"),
         "{}",
         stdout(&out)
     );

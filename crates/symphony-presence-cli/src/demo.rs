@@ -43,7 +43,7 @@ pub async fn run() -> Result<(), Failure> {
     let me = UserId(pod.user_id(0));
     let client = app.on_behalf_of(me);
     step(&format!(
-        "acting on behalf of user {me} (the session is opened by the first call)"
+        "acting on behalf of user {me}: the first call opens the user's on-behalf-of session"
     ));
 
     let mut out = Printer::new(Output::Table);

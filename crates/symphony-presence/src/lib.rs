@@ -27,8 +27,8 @@ pub use auth::{
 };
 pub use category::{PresenceCategory, UnknownCategory};
 pub use client::{
-    AppClient, AppClientBuilder, DEFAULT_OBO_CACHE_CAPACITY, DEFAULT_OBO_CACHE_TTL, PresenceClient,
-    PresenceClientBuilder,
+    AppClient, AppClientBuilder, DEFAULT_APP_TOKEN_TRUSTED_FOR, DEFAULT_OBO_CACHE_CAPACITY,
+    DEFAULT_OBO_CACHE_TTL, PresenceClient, PresenceClientBuilder,
 };
 pub use config::{Config, ConfigError};
 pub use error::{

@@ -12,19 +12,17 @@ use super::token_cell::TokenCell;
 use crate::session::{BoxFuture, SessionProvider, SessionToken};
 use crate::{Error, UserId};
 
-/// How long an app token is trusted after it was obtained: an OBO authentication refused with
-/// it in that time is the user's failure (for example, the user has not installed the app), not
-/// the app's, and does not re-authenticate the app.
-pub(crate) const APP_TOKEN_TRUSTED_FOR: Duration = Duration::from_secs(60);
-
 /// An extension app's session, used only to open on-behalf-of (OBO) sessions for its users:
 /// it is never handed to a Pod operation.
 ///
 /// The app authenticates once (`POST {login}/pubkey/app/authenticate`), and its token is
-/// reused for every OBO authentication. It is renewed only when an OBO authentication answers
-/// 401 with a token older than [`APP_TOKEN_TRUSTED_FOR`], once per token however many users see
-/// the 401; that OBO authentication is then tried once more. Concurrent needs for the same
-/// token share one authentication. Clones share the app token and the OBO sessions.
+/// reused for every OBO authentication. When an OBO authentication answers 401, the app token is
+/// renewed, once per token however many users see the 401, and that OBO authentication is tried
+/// once more, only when the token itself is the likely cause: the user had a session before
+/// (so the user is not the problem), or the token is older than `trusted_for`. Otherwise the 401
+/// is that user's (for example, the user has not installed the app) and is returned for that
+/// call alone. Concurrent needs for the same token share one authentication. Clones share the
+/// app token and the OBO sessions.
 #[derive(Clone)]
 pub(crate) struct AppSession {
     inner: Arc<AppInner>,
@@ -34,6 +32,8 @@ struct AppInner {
     login: LoginClient,
     credentials: AppCredentials,
     token: Arc<TokenCell>,
+    /// How long after it was obtained an app token is not suspected for a new user's 401.
+    trusted_for: Duration,
     obo: Mutex<OboCache>,
 }
 
@@ -47,12 +47,18 @@ impl fmt::Debug for AppSession {
 }
 
 impl AppSession {
-    pub(crate) fn new(login: LoginClient, credentials: AppCredentials, obo: OboCache) -> Self {
+    pub(crate) fn new(
+        login: LoginClient,
+        credentials: AppCredentials,
+        obo: OboCache,
+        trusted_for: Duration,
+    ) -> Self {
         AppSession {
             inner: Arc::new(AppInner {
                 login,
                 credentials,
                 token: Arc::default(),
+                trusted_for,
                 obo: Mutex::new(obo),
             }),
         }
@@ -106,23 +112,58 @@ impl SessionProvider for AppSession {
         self.inner.token.current()
     }
 
-    /// Called when an OBO authentication was refused with `rejected`. A token obtained less than
-    /// [`APP_TOKEN_TRUSTED_FOR`] ago is kept: the refusal was about the user.
+    /// Renews the app token, as for a user who had a session before.
     fn refresh<'a>(
         &'a self,
         rejected: &'a SessionToken,
     ) -> BoxFuture<'a, Result<Option<SessionToken>, Error>> {
-        Box::pin(async move {
-            if self
-                .inner
-                .token
-                .obtained_within(rejected, APP_TOKEN_TRUSTED_FOR)
-            {
-                return Ok(None);
-            }
-            let refreshed = self.inner.token.refresh(rejected, || self.authenticate());
-            refreshed.await.map(Some)
-        })
+        Box::pin(self.refresh_for(rejected, true))
+    }
+}
+
+impl AppSession {
+    /// The app token to repeat an OBO authentication with, after `rejected` was refused for a
+    /// user; `None` when the refusal was the user's (see [`AppSession`]).
+    async fn refresh_for(
+        &self,
+        rejected: &SessionToken,
+        user_had_session: bool,
+    ) -> Result<Option<SessionToken>, Error> {
+        let inner = &*self.inner;
+        if !user_had_session && inner.token.obtained_within(rejected, inner.trusted_for) {
+            return Ok(None);
+        }
+        let refreshed = inner.token.refresh(rejected, || self.authenticate());
+        refreshed.await.map(Some)
+    }
+}
+
+/// The app's session as one user's OBO authentication sees it: its 401s renew the app token
+/// only as [`AppSession`] says.
+#[derive(Debug)]
+struct AppForUser {
+    app: AppSession,
+    user_had_session: bool,
+}
+
+impl SessionProvider for AppForUser {
+    fn kind(&self) -> &'static str {
+        "app"
+    }
+
+    fn session_token(&self) -> BoxFuture<'_, Result<SessionToken, Error>> {
+        self.app.session_token()
+    }
+
+    fn cached_token(&self) -> Option<SessionToken> {
+        self.app.cached_token()
+    }
+
+    fn refresh<'a>(
+        &'a self,
+        rejected: &'a SessionToken,
+    ) -> BoxFuture<'a, Result<Option<SessionToken>, Error>> {
+        Box::pin(self.app.refresh_for(rejected, self.user_had_session))
     }
 }
 
@@ -148,8 +189,12 @@ impl fmt::Debug for OboSession {
 impl OboSession {
     /// The user's authentication, owning what it needs: it runs on its own (see [`TokenCell`]).
     fn authenticate(&self) -> impl Future<Output = Result<SessionToken, Error>> + Send + 'static {
-        let (app, user) = (self.app.clone(), self.user.clone());
-        async move { app.inner.login.authenticate_obo(&app, &user).await }
+        let app = AppForUser {
+            app: self.app.clone(),
+            user_had_session: self.cell.ever_obtained(),
+        };
+        let user = self.user.clone();
+        async move { app.app.inner.login.authenticate_obo(&app, &user).await }
     }
 }
 

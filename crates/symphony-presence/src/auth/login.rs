@@ -121,6 +121,7 @@ impl LoginClient {
         endpoint: &'a Endpoint,
         session: Option<&'a dyn SessionProvider>,
         path_params: &'a [&'a (dyn std::fmt::Display + Sync)],
+        jwt: Option<&'a str>,
     ) -> Exchange<'a> {
         Exchange {
             transport: &self.transport,
@@ -129,6 +130,7 @@ impl LoginClient {
             session,
             base: &self.url,
             path_params,
+            jwt,
         }
     }
 
@@ -172,7 +174,7 @@ impl LoginClient {
         match user {
             OboUser::Id(uid) => {
                 let params: [&(dyn std::fmt::Display + Sync); 1] = [uid];
-                let exchange = self.exchange(&OBO_BY_ID, Some(app), &params);
+                let exchange = self.exchange(&OBO_BY_ID, Some(app), &params, None);
                 let send = |app_token: &str, trace_id| {
                     api.post_pubkey_app_user_user_id_authenticate()
                         .x_trace_id(trace_id)
@@ -184,7 +186,7 @@ impl LoginClient {
             }
             OboUser::Username(name) => {
                 let params: [&(dyn std::fmt::Display + Sync); 1] = [name];
-                let exchange = self.exchange(&OBO_BY_USERNAME, Some(app), &params);
+                let exchange = self.exchange(&OBO_BY_USERNAME, Some(app), &params, None);
                 let send = |app_token: &str, trace_id| {
                     api.post_pubkey_app_username_username_authenticate()
                         .x_trace_id(trace_id)
@@ -226,7 +228,7 @@ impl LoginClient {
             let body = || AuthenticateRequest {
                 token: Some(jwt.expose_secret().to_owned()),
             };
-            let exchange = self.exchange(endpoint, None, &[]);
+            let exchange = self.exchange(endpoint, None, &[], Some(jwt.expose_secret()));
             let outcome = pipeline::call(
                 exchange,
                 |_, trace_id| send(&self.api, body(), trace_id),

@@ -8,6 +8,7 @@
 //! callers that waited for it; the next call after a failure starts a new authentication.
 
 use std::future::Future;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
@@ -24,6 +25,9 @@ type Outcome = Result<SessionToken, Error>;
 #[derive(Default)]
 pub(crate) struct TokenCell {
     state: Mutex<State>,
+    /// Whether a token was ever obtained; apart from `state`, so that an authentication being
+    /// started under its lock can ask.
+    ever_obtained: AtomicBool,
 }
 
 #[derive(Default)]
@@ -39,6 +43,11 @@ impl TokenCell {
     /// The token to use now, if there is one.
     pub(crate) fn current(&self) -> Option<SessionToken> {
         self.lock().current.clone()
+    }
+
+    /// Whether this cell has ever held a token.
+    pub(crate) fn ever_obtained(&self) -> bool {
+        self.ever_obtained.load(Ordering::Acquire)
     }
 
     /// Whether `token` is the current token and was obtained less than `age` ago.
@@ -89,7 +98,8 @@ impl TokenCell {
         running.await
     }
 
-    /// The running authentication, started now if there is none.
+    /// The running authentication, started now if there is none. `authenticate` is called under
+    /// the cell's lock: it must not lock the cell.
     fn running<F, Fut>(
         self: &Arc<Self>,
         state: &mut State,
@@ -112,6 +122,7 @@ impl TokenCell {
                 if let Ok(token) = &outcome {
                     state.current = Some(token.clone());
                     state.obtained = Some(Instant::now());
+                    cell.ever_obtained.store(true, Ordering::Release);
                 }
                 state.running = None;
                 outcome
@@ -140,7 +151,7 @@ impl TokenCell {
 
 #[cfg(test)]
 mod tests {
-    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::atomic::AtomicUsize;
     use std::time::Duration;
 
     use super::*;

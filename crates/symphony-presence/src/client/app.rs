@@ -18,6 +18,9 @@ use crate::settings::{self, HttpSettings};
 pub const DEFAULT_OBO_CACHE_CAPACITY: usize = 10_000;
 /// How long an [`AppClient`] keeps a user's session that is not used, by default.
 pub const DEFAULT_OBO_CACHE_TTL: Duration = Duration::from_secs(3600);
+/// How long after the app authenticates a new user's refused OBO authentication is taken as
+/// that user's failure rather than the app token's, by default.
+pub const DEFAULT_APP_TOKEN_TRUSTED_FOR: Duration = Duration::from_secs(60);
 
 /// An extension app: it authenticates once, and opens sessions on behalf of (OBO) its users.
 ///
@@ -74,6 +77,7 @@ impl AppClient {
             login: LoginSettings::default(),
             obo_capacity: DEFAULT_OBO_CACHE_CAPACITY,
             obo_ttl: DEFAULT_OBO_CACHE_TTL,
+            app_token_trusted_for: DEFAULT_APP_TOKEN_TRUSTED_FOR,
             http: HttpSettings::default(),
         }
     }
@@ -113,6 +117,7 @@ pub struct AppClientBuilder {
     login: LoginSettings,
     obo_capacity: usize,
     obo_ttl: Duration,
+    app_token_trusted_for: Duration,
     http: HttpSettings,
 }
 
@@ -143,6 +148,17 @@ impl AppClientBuilder {
         self
     }
 
+    /// How long after the app authenticates a refused OBO authentication of a user who never
+    /// had a session is taken as that user's failure (for example, the user has not installed
+    /// the app) rather than the app token's (default [`DEFAULT_APP_TOKEN_TRUSTED_FOR`]). Such a
+    /// refusal is returned for that call alone: it renews nothing, so users the app may not act
+    /// for do not make it authenticate again and again. Past this time, or for a user who had a
+    /// session before, a 401 renews the app token once and repeats the authentication.
+    pub fn app_token_trusted_for(mut self, trusted_for: Duration) -> Self {
+        self.app_token_trusted_for = trusted_for;
+        self
+    }
+
     /// How requests are sent, login and pod alike (see [`HttpSettings`] for the defaults).
     pub fn http(mut self, http: HttpSettings) -> Self {
         self.http = http;
@@ -164,7 +180,7 @@ impl AppClientBuilder {
         let obo = OboCache::new(capacity, self.obo_ttl);
         Ok(AppClient {
             pod: Arc::new(Pod::new(pod_url, transport)?),
-            session: AppSession::new(login, self.credentials, obo),
+            session: AppSession::new(login, self.credentials, obo, self.app_token_trusted_for),
         })
     }
 }

@@ -12,7 +12,10 @@ use progenitor_client::ResponseValue;
 use symphony_api::ErrorBody;
 use symphony_api::pod::ClientInfo;
 
-pub use app::{AppClient, AppClientBuilder, DEFAULT_OBO_CACHE_CAPACITY, DEFAULT_OBO_CACHE_TTL};
+pub use app::{
+    AppClient, AppClientBuilder, DEFAULT_APP_TOKEN_TRUSTED_FOR, DEFAULT_OBO_CACHE_CAPACITY,
+    DEFAULT_OBO_CACHE_TTL,
+};
 pub use builder::PresenceClientBuilder;
 
 use crate::error::Error;
@@ -139,6 +142,7 @@ impl PresenceClient {
             session: Some(&*self.session),
             base: &pod.url,
             path_params,
+            jwt: None,
         };
         pipeline::call(
             exchange,

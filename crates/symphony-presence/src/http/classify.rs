@@ -26,6 +26,8 @@ pub(crate) struct Context<'a> {
     pub trace_id: TraceId,
     /// The token sent, so that a server message echoing it can be redacted.
     pub token: Option<&'a SessionToken>,
+    /// Another credential the request carried (a login's JWT), redacted likewise.
+    pub jwt: Option<&'a str>,
     /// Learns the pod's time from the `Date` of authentication answers and of 401s.
     pub clock: &'a PodClock,
 }
@@ -154,10 +156,10 @@ fn status_error(
     retry_after: Option<Duration>,
     body: ErrorBody,
 ) -> Error {
-    let message = body.message.map(|m| match cx.token {
-        Some(token) if m.contains(token.expose()) => m.replace(token.expose(), "[REDACTED]"),
-        _ => m,
-    });
+    let secrets = [cx.token.map(SessionToken::expose), cx.jwt];
+    let message = body
+        .message
+        .map(|m| secrets.into_iter().flatten().fold(m, redact));
     let op = cx.endpoint.op;
     let error = Box::new(ServiceError {
         status,
@@ -188,6 +190,31 @@ fn status_error(
             None,
         ),
     }
+}
+
+/// `message` with every whole occurrence of `secret` replaced by `[REDACTED]`. An occurrence
+/// inside a longer run of token characters is not the secret (a one-letter token is in most
+/// words), so it is left alone.
+fn redact(message: String, secret: &str) -> String {
+    let token_char = |c: char| c.is_ascii_alphanumeric() || "-._~+/=".contains(c);
+    if secret.is_empty() || !message.contains(secret) {
+        return message;
+    }
+    let mut out = String::with_capacity(message.len());
+    let mut rest = message.as_str();
+    while let Some(at) = rest.find(secret) {
+        let before = rest[..at].chars().next_back();
+        let after = rest[at + secret.len()..].chars().next();
+        out.push_str(&rest[..at]);
+        if before.is_some_and(token_char) || after.is_some_and(token_char) {
+            out.push_str(secret);
+        } else {
+            out.push_str("[REDACTED]");
+        }
+        rest = &rest[at + secret.len()..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// A decode error. For a response that may hold credentials, neither the body nor serde's
@@ -240,6 +267,28 @@ mod tests {
         idempotent = true
     );
 
+    #[test]
+    fn only_whole_occurrences_of_a_secret_are_redacted() {
+        let jwt = "eyJhbGciOiJSUzUxMiJ9.eyJzdWIiOiJib3QifQ.c2ln";
+        assert_eq!(
+            redact(format!("invalid token {jwt}, try again"), jwt),
+            "invalid token [REDACTED], try again"
+        );
+        assert_eq!(
+            redact(format!("\"{jwt}\"").to_owned(), jwt),
+            "\"[REDACTED]\""
+        );
+        // A short token is part of ordinary words, which stay readable.
+        assert_eq!(
+            redact("Too many requests".to_owned(), "t"),
+            "Too many requests"
+        );
+        assert_eq!(
+            redact("token t refused".to_owned(), "t"),
+            "token [REDACTED] refused"
+        );
+    }
+
     #[tokio::test]
     async fn an_undecodable_body_without_its_response_is_a_loud_internal_error() {
         let payload = serde_json::from_slice::<ErrorBody>(b"{").unwrap_err();
@@ -249,6 +298,7 @@ mod tests {
             endpoint: &ENDPOINT,
             trace_id: TraceId::new(),
             token: None,
+            jwt: None,
             clock: &clock,
         };
         let Error::Decode(e) = classify(error, cx).await else {

@@ -32,6 +32,8 @@ pub(crate) struct Exchange<'a> {
     pub base: &'a reqwest::Url,
     /// The values of the path's `{parameters}`, in order, for the span's `url.path`.
     pub path_params: &'a [&'a (dyn Display + Sync)],
+    /// The JWT a login sends, to redact it from error messages that echo it.
+    pub jwt: Option<&'a str>,
 }
 
 /// Runs `send` until it succeeds, the policy gives up, or the deadline passes:
@@ -66,6 +68,7 @@ where
         session,
         base,
         path_params,
+        jwt,
     } = exchange;
     let op = endpoint.op;
     let retry = options.retry.as_ref().unwrap_or(&transport.retry);
@@ -159,6 +162,7 @@ where
                                     endpoint,
                                     trace_id,
                                     token: token.as_ref(),
+                                    jwt,
                                     clock: &transport.clock,
                                 },
                             ))),
