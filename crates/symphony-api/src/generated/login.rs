@@ -430,7 +430,7 @@ pub mod builder {
             let body = body
                 .and_then(|v| types::AuthenticateRequest::try_from(v).map_err(|e| e.to_string()))
                 .map_err(Error::InvalidRequest)?;
-            let url = [&*client.baseurl, "/pubkey/app/authenticate"].concat();
+            let url = format!("{}/pubkey/app/authenticate", client.baseurl,);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -527,13 +527,11 @@ pub mod builder {
             let user_id = user_id.map_err(Error::InvalidRequest)?;
             let x_trace_id = x_trace_id.map_err(Error::InvalidRequest)?;
             let session_token = session_token.map_err(Error::InvalidRequest)?;
-            let url = [
-                &*client.baseurl,
-                "/pubkey/app/user/",
-                &*encode_path(&user_id.to_string()),
-                "/authenticate",
-            ]
-            .concat();
+            let url = format!(
+                "{}/pubkey/app/user/{}/authenticate",
+                client.baseurl,
+                encode_path(&user_id.to_string()),
+            );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -633,13 +631,11 @@ pub mod builder {
             let username = username.map_err(Error::InvalidRequest)?;
             let x_trace_id = x_trace_id.map_err(Error::InvalidRequest)?;
             let session_token = session_token.map_err(Error::InvalidRequest)?;
-            let url = [
-                &*client.baseurl,
-                "/pubkey/app/username/",
-                &*encode_path(&username.to_string()),
-                "/authenticate",
-            ]
-            .concat();
+            let url = format!(
+                "{}/pubkey/app/username/{}/authenticate",
+                client.baseurl,
+                encode_path(&username.to_string()),
+            );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -739,7 +735,7 @@ pub mod builder {
             let body = body
                 .and_then(|v| types::AuthenticateRequest::try_from(v).map_err(|e| e.to_string()))
                 .map_err(Error::InvalidRequest)?;
-            let url = [&*client.baseurl, "/pubkey/authenticate"].concat();
+            let url = format!("{}/pubkey/authenticate", client.baseurl,);
             #[allow(unused_mut)]
             let mut request = client
                 .client

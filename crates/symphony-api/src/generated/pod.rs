@@ -862,7 +862,7 @@ pub mod builder {
             } = self;
             let x_trace_id = x_trace_id.map_err(Error::InvalidRequest)?;
             let session_token = session_token.map_err(Error::InvalidRequest)?;
-            let url = [&*client.baseurl, "/v1/presence/feed/create"].concat();
+            let url = format!("{}/v1/presence/feed/create", client.baseurl,);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -965,13 +965,11 @@ pub mod builder {
             let feed_id = feed_id.map_err(Error::InvalidRequest)?;
             let x_trace_id = x_trace_id.map_err(Error::InvalidRequest)?;
             let session_token = session_token.map_err(Error::InvalidRequest)?;
-            let url = [
-                &*client.baseurl,
-                "/v1/presence/feed/",
-                &*encode_path(&feed_id.to_string()),
-                "/delete",
-            ]
-            .concat();
+            let url = format!(
+                "{}/v1/presence/feed/{}/delete",
+                client.baseurl,
+                encode_path(&feed_id.to_string()),
+            );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -1076,13 +1074,11 @@ pub mod builder {
             let feed_id = feed_id.map_err(Error::InvalidRequest)?;
             let x_trace_id = x_trace_id.map_err(Error::InvalidRequest)?;
             let session_token = session_token.map_err(Error::InvalidRequest)?;
-            let url = [
-                &*client.baseurl,
-                "/v1/presence/feed/",
-                &*encode_path(&feed_id.to_string()),
-                "/read",
-            ]
-            .concat();
+            let url = format!(
+                "{}/v1/presence/feed/{}/read",
+                client.baseurl,
+                encode_path(&feed_id.to_string()),
+            );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -1187,7 +1183,7 @@ pub mod builder {
             let x_trace_id = x_trace_id.map_err(Error::InvalidRequest)?;
             let session_token = session_token.map_err(Error::InvalidRequest)?;
             let body = body.map_err(Error::InvalidRequest)?;
-            let url = [&*client.baseurl, "/v1/user/presence/register"].concat();
+            let url = format!("{}/v1/user/presence/register", client.baseurl,);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -1283,7 +1279,7 @@ pub mod builder {
             } = self;
             let x_trace_id = x_trace_id.map_err(Error::InvalidRequest)?;
             let session_token = session_token.map_err(Error::InvalidRequest)?;
-            let url = [&*client.baseurl, "/v2/user/presence"].concat();
+            let url = format!("{}/v2/user/presence", client.baseurl,);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -1412,7 +1408,7 @@ pub mod builder {
             let body = body
                 .and_then(|v| types::V2PresenceStatus::try_from(v).map_err(|e| e.to_string()))
                 .map_err(Error::InvalidRequest)?;
-            let url = [&*client.baseurl, "/v2/user/presence"].concat();
+            let url = format!("{}/v2/user/presence", client.baseurl,);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -1531,7 +1527,7 @@ pub mod builder {
             let limit = limit.map_err(Error::InvalidRequest)?;
             let x_trace_id = x_trace_id.map_err(Error::InvalidRequest)?;
             let session_token = session_token.map_err(Error::InvalidRequest)?;
-            let url = [&*client.baseurl, "/v2/users/presence"].concat();
+            let url = format!("{}/v2/users/presence", client.baseurl,);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -1666,7 +1662,7 @@ pub mod builder {
             let body = body
                 .and_then(|v| types::V2UserPresence::try_from(v).map_err(|e| e.to_string()))
                 .map_err(Error::InvalidRequest)?;
-            let url = [&*client.baseurl, "/v3/user/presence"].concat();
+            let url = format!("{}/v3/user/presence", client.baseurl,);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -1790,13 +1786,11 @@ pub mod builder {
             let local = local.map_err(Error::InvalidRequest)?;
             let x_trace_id = x_trace_id.map_err(Error::InvalidRequest)?;
             let session_token = session_token.map_err(Error::InvalidRequest)?;
-            let url = [
-                &*client.baseurl,
-                "/v3/user/",
-                &*encode_path(&uid.to_string()),
-                "/presence",
-            ]
-            .concat();
+            let url = format!(
+                "{}/v3/user/{}/presence",
+                client.baseurl,
+                encode_path(&uid.to_string()),
+            );
             #[allow(unused_mut)]
             let mut request = client
                 .client

@@ -400,7 +400,7 @@ pub mod builder {
         pub async fn send(self) -> Result<ResponseValue<types::Token>, Error<crate::ErrorBody>> {
             let Self { client, x_trace_id } = self;
             let x_trace_id = x_trace_id.map_err(Error::InvalidRequest)?;
-            let url = [&*client.baseurl, "/v1/app/authenticate"].concat();
+            let url = format!("{}/v1/app/authenticate", client.baseurl,);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -498,13 +498,11 @@ pub mod builder {
             let uid = uid.map_err(Error::InvalidRequest)?;
             let x_trace_id = x_trace_id.map_err(Error::InvalidRequest)?;
             let session_token = session_token.map_err(Error::InvalidRequest)?;
-            let url = [
-                &*client.baseurl,
-                "/v1/app/user/",
-                &*encode_path(&uid.to_string()),
-                "/authenticate",
-            ]
-            .concat();
+            let url = format!(
+                "{}/v1/app/user/{}/authenticate",
+                client.baseurl,
+                encode_path(&uid.to_string()),
+            );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -609,13 +607,11 @@ pub mod builder {
             let username = username.map_err(Error::InvalidRequest)?;
             let x_trace_id = x_trace_id.map_err(Error::InvalidRequest)?;
             let session_token = session_token.map_err(Error::InvalidRequest)?;
-            let url = [
-                &*client.baseurl,
-                "/v1/app/username/",
-                &*encode_path(&username.to_string()),
-                "/authenticate",
-            ]
-            .concat();
+            let url = format!(
+                "{}/v1/app/username/{}/authenticate",
+                client.baseurl,
+                encode_path(&username.to_string()),
+            );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -689,7 +685,7 @@ pub mod builder {
         pub async fn send(self) -> Result<ResponseValue<types::Token>, Error<crate::ErrorBody>> {
             let Self { client, x_trace_id } = self;
             let x_trace_id = x_trace_id.map_err(Error::InvalidRequest)?;
-            let url = [&*client.baseurl, "/v1/authenticate"].concat();
+            let url = format!("{}/v1/authenticate", client.baseurl,);
             #[allow(unused_mut)]
             let mut request = client
                 .client

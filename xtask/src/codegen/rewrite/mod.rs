@@ -6,7 +6,6 @@ mod decode;
 mod doc_lines;
 mod header_params;
 mod request_headers;
-mod url;
 
 use syn::visit_mut::VisitMut;
 
@@ -16,7 +15,6 @@ use decode::DecodeThroughHooks;
 use doc_lines::SplitDocLines;
 use header_params::HeaderParams;
 use request_headers::HeadersOnTheRequest;
-use url::UrlWithoutFormat;
 
 /// The rewrites made for speed, each of which a maintainer can leave out
 /// (`cargo xtask codegen --without NAME`) to measure what it saves (docs/codegen.md).
@@ -30,8 +28,6 @@ pub enum Rewrite {
     HeaderParams,
     /// HeadersOnTheRequest: header parameters appended to the request's own map.
     RequestHeaders,
-    /// UrlWithoutFormat: URLs joined without `format!`.
-    Url,
 }
 
 /// Applies every rewrite but those in `without` to `file`. Fails when progenitor's output no
@@ -79,16 +75,6 @@ pub fn apply(file: &mut syn::File, api: &str, without: &[Rewrite]) -> Result<(),
             return Err(changed("HeadersOnTheRequest", what));
         }
         if let Some(err) = each_send("HeadersOnTheRequest", headers.moved, sends) {
-            return Err(err);
-        }
-    }
-    if wanted(Rewrite::Url) {
-        let mut url = UrlWithoutFormat::default();
-        url.visit_file_mut(file);
-        if let Some(what) = url.unknown.into_iter().next() {
-            return Err(changed("UrlWithoutFormat", what));
-        }
-        if let Some(err) = each_send("UrlWithoutFormat", url.replaced, sends) {
             return Err(err);
         }
     }
@@ -225,39 +211,6 @@ mod tests {
         };
         let err = refusal(builder(headers, from_response()));
         assert!(err.contains("HeadersOnTheRequest"), "{err}");
-    }
-
-    #[test]
-    fn the_url_is_joined_without_format() {
-        let code = rewritten(builder(params("sessionToken"), from_response()));
-        assert!(
-            code.contains(
-                "let url = [ &*client.baseurl, \"/v3/user/\", \
-                 &*encode_path(&uid.to_string()), \"/presence\", ] .concat();"
-            ),
-            "{code}"
-        );
-    }
-
-    #[test]
-    fn a_url_template_with_other_placeholders_is_refused() {
-        let mut file = builder(params("sessionToken"), from_response());
-        let url: syn::Stmt =
-            syn::parse_quote!(let url = format!("{}/v1/{:?}", client.baseurl, id););
-        replace_url(&mut file, url);
-        let err = refusal(file);
-        assert!(err.contains("UrlWithoutFormat"), "{err}");
-    }
-
-    /// Swaps the `let url` statement of `file`'s `send` for `url`.
-    fn replace_url(file: &mut syn::File, url: syn::Stmt) {
-        let syn::Item::Impl(item) = &mut file.items[1] else {
-            panic!("the builder's impl");
-        };
-        let syn::ImplItem::Fn(send) = &mut item.items[0] else {
-            panic!("send");
-        };
-        send.block.stmts[1] = url;
     }
 
     #[test]
