@@ -63,6 +63,8 @@ pub enum Error {
     InvalidInput(Box<InvalidInput>),
     /// A private key could not be loaded.
     Key(crate::KeyError),
+    /// A configuration file could not be used.
+    Config(crate::ConfigError),
 }
 
 impl Error {
@@ -120,7 +122,7 @@ impl Error {
             Error::Decode(e) => e.operation,
             Error::InvalidInput(e) => e.operation,
             Error::Timeout(e) => e.operation,
-            Error::Key(_) => Operation::SETUP,
+            Error::Key(_) | Error::Config(_) => Operation::SETUP,
             other => other
                 .service_error()
                 .map_or(Operation::SETUP, |e| e.operation),
@@ -172,7 +174,7 @@ impl Error {
             Error::Decode(e) => e.operation = operation,
             Error::Timeout(e) => e.operation = operation,
             Error::InvalidInput(e) => e.operation = operation,
-            Error::Key(_) => {}
+            Error::Key(_) | Error::Config(_) => {}
         }
         self
     }
@@ -195,6 +197,7 @@ impl fmt::Display for Error {
             Error::Decode(e) => write!(f, "cannot decode the response: {e}"),
             Error::InvalidInput(e) => write!(f, "invalid input: {e}"),
             Error::Key(e) => write!(f, "invalid key: {e}"),
+            Error::Config(e) => write!(f, "invalid configuration: {e}"),
         }
     }
 }
@@ -206,6 +209,7 @@ impl std::error::Error for Error {
             Error::Transport(e) => std::error::Error::source(&**e),
             Error::Decode(e) => std::error::Error::source(&**e),
             Error::Key(e) => std::error::Error::source(e),
+            Error::Config(e) => std::error::Error::source(e),
             _ => None,
         }
     }
@@ -214,6 +218,12 @@ impl std::error::Error for Error {
 impl From<crate::KeyError> for Error {
     fn from(e: crate::KeyError) -> Self {
         Error::Key(e)
+    }
+}
+
+impl From<crate::ConfigError> for Error {
+    fn from(e: crate::ConfigError) -> Self {
+        Error::Config(e)
     }
 }
 

@@ -94,6 +94,7 @@ impl Display for ErrorType<'_> {
             Error::Decode(_) => "decode",
             Error::InvalidInput(_) => "invalid_input",
             Error::Key(_) => "key",
+            Error::Config(_) => "config",
             _ => "_OTHER",
         })
     }

@@ -30,7 +30,7 @@ use crate::error::{Error, TransportErrorKind};
 /// of up to `initial_backoff`, so that clients sent back to the same instant do not all return
 /// together. A `Retry-After` longer than [`max_retry_after`](Self::max_retry_after) is not
 /// waited for: the error is returned. Otherwise the wait is exponential,
-/// `initial_backoff × 2^(retry − 1)` capped at `max_backoff`, with "equal jitter": a random
+/// `initial_backoff × multiplier^(retry − 1)` capped at `max_backoff`, with "equal jitter": a random
 /// point in its upper half.
 ///
 /// **When to stop.** After `max_attempts` attempts in all, when the next wait would take the
@@ -61,6 +61,7 @@ use crate::error::{Error, TransportErrorKind};
 pub struct RetryPolicy {
     max_attempts: u32,
     initial_backoff: Duration,
+    multiplier: Multiplier,
     max_backoff: Duration,
     max_retry_after: Duration,
     max_total_delay: Duration,
@@ -81,6 +82,7 @@ impl Default for RetryPolicy {
         RetryPolicy {
             max_attempts: 4,
             initial_backoff: Duration::from_millis(250),
+            multiplier: Multiplier(2.0),
             max_backoff: Duration::from_secs(8),
             max_retry_after: Duration::from_secs(30),
             max_total_delay: Duration::from_secs(30),
@@ -107,6 +109,12 @@ impl RetryPolicy {
     /// The wait before the first retry, before jitter.
     pub fn initial_backoff(mut self, backoff: Duration) -> Self {
         self.initial_backoff = backoff;
+        self
+    }
+
+    /// How much longer each backoff is than the one before, at least 1 (default 2).
+    pub fn multiplier(mut self, multiplier: f64) -> Self {
+        self.multiplier = Multiplier(if multiplier >= 1.0 { multiplier } else { 2.0 });
         self
     }
 
@@ -170,9 +178,12 @@ impl RetryPolicy {
     }
 
     fn backoff(&self, attempt: u32) -> Duration {
-        let exp = self
-            .initial_backoff
-            .saturating_mul(1u32 << (attempt - 1).min(20))
+        let growth = self
+            .multiplier
+            .0
+            .powi(attempt.saturating_sub(1).min(64) as i32);
+        let exp = Duration::try_from_secs_f64(self.initial_backoff.as_secs_f64() * growth)
+            .unwrap_or(self.max_backoff)
             .min(self.max_backoff);
         if self.jitter {
             exp / 2 + exp.mul_f64(fastrand::f64() / 2.0)
@@ -181,6 +192,12 @@ impl RetryPolicy {
         }
     }
 }
+
+/// A backoff multiplier of at least 1; `Eq` because it is never NaN.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Multiplier(f64);
+
+impl Eq for Multiplier {}
 
 /// A transport's retry budget (see [`RetryPolicy`]).
 #[derive(Debug)]
@@ -279,6 +296,23 @@ mod tests {
         );
         assert_eq!(parse_retry_after("soon", now), None);
         assert_eq!(parse_retry_after("-1", now), None);
+    }
+
+    #[test]
+    fn backoff_grows_by_the_multiplier() {
+        let p = RetryPolicy::default()
+            .jitter(false)
+            .initial_backoff(Duration::from_millis(100))
+            .multiplier(1.5)
+            .max_backoff(Duration::from_secs(1));
+        assert_eq!(p.backoff(2), Duration::from_millis(150));
+        assert_eq!(p.backoff(3), Duration::from_millis(225));
+        assert_eq!(p.backoff(30), Duration::from_secs(1));
+        // Below 1 it would shrink; the BDKs take 2 then.
+        assert_eq!(
+            p.clone().multiplier(0.5).backoff(2),
+            Duration::from_millis(200)
+        );
     }
 
     #[test]

@@ -29,7 +29,7 @@ impl fmt::Display for Location {
 /// Keys are named by their full path (`pod.port`, `bot.privateKey.path`). No variant holds or
 /// prints a value from the configuration, so a password or key in the file cannot leak through
 /// an error message.
-#[derive(Debug, thiserror::Error)]
+#[derive(Clone, Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum ConfigError {
     /// The file could not be read (not found, not readable, not UTF-8).
@@ -37,9 +37,9 @@ pub enum ConfigError {
     Read {
         /// The file.
         path: PathBuf,
-        /// The underlying error.
+        /// The underlying error (shared, so that the error can be cloned).
         #[source]
-        source: std::io::Error,
+        source: std::sync::Arc<std::io::Error>,
     },
     /// The text is neither YAML nor JSON.
     #[error("the configuration is not valid YAML or JSON ({location}): {message}")]

@@ -2,6 +2,7 @@
 //! typed, resolved values. [`Config`] and [`ConfigError`] are also at the crate root; the format
 //! and an example are on [`Config`].
 
+mod apply;
 mod error;
 mod read;
 mod vars;
@@ -9,9 +10,8 @@ mod vars;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use base64::Engine as _;
-use reqwest::header::{HeaderMap, HeaderValue};
-use secrecy::{ExposeSecret, SecretString};
+use reqwest::header::HeaderMap;
+use secrecy::SecretString;
 
 pub use error::{ConfigError, Location};
 
@@ -109,7 +109,7 @@ impl Config {
         let path = path.as_ref();
         let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
             path: path.to_owned(),
-            source,
+            source: source.into(),
         })?;
         read::read(&text, Some(path), &vars)
     }
@@ -307,28 +307,6 @@ impl ProxyConfig {
     /// The password for the proxy's basic authentication.
     pub fn password(&self) -> Option<&SecretString> {
         self.credentials.as_ref().map(|(_, password)| password)
-    }
-
-    /// This proxy for every request, as a [`reqwest::Proxy`].
-    ///
-    /// The credentials go into a `Proxy-Authorization` header marked sensitive, never into
-    /// the proxy URL, which `reqwest::Proxy`'s `Debug` prints.
-    ///
-    /// # Errors
-    ///
-    /// When reqwest refuses the URL (the host was checked when the configuration was read, so
-    /// this is not expected).
-    pub fn to_reqwest_proxy(&self) -> Result<reqwest::Proxy, reqwest::Error> {
-        let proxy = reqwest::Proxy::all(self.url())?;
-        let Some((user, password)) = &self.credentials else {
-            return Ok(proxy);
-        };
-        let token = base64::engine::general_purpose::STANDARD
-            .encode(format!("{user}:{}", password.expose_secret()));
-        let mut header = HeaderValue::try_from(format!("Basic {token}"))
-            .expect("base64 is a valid header value");
-        header.set_sensitive(true);
-        Ok(proxy.custom_http_auth(header))
     }
 }
 
