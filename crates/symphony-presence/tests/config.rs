@@ -445,8 +445,8 @@ fn secrets_never_appear_in_debug_or_errors() {
 
     let proxy = config.pod().proxy().unwrap();
     assert_eq!(proxy.url(), "http://proxy:3128");
-    let reqwest_proxy = proxy.to_reqwest_proxy().unwrap();
-    let debug = format!("{reqwest_proxy:?}");
+    let http = config.http_settings().unwrap();
+    let debug = format!("{http:?}");
     assert!(!debug.contains("hunter2-secret"), "{debug}");
     assert!(
         !debug.contains("dXNlcjpodW50ZXIy"),
