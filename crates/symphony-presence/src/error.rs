@@ -69,12 +69,16 @@ pub enum Error {
 
 impl Error {
     /// Whether authentication failed: a bot's, an app's or one on behalf of a user was refused
-    /// (any 4xx from an authentication endpoint), or the pod refused the session with a 401
-    /// that a refresh did not cure. A network failure or a server error during authentication
-    /// is not one: it says nothing about the credentials.
+    /// (any 4xx from an authentication endpoint, or a client certificate the server refused),
+    /// or the pod refused the session with a 401 that a refresh did not cure. A network failure
+    /// or a server error during authentication is not one: it says nothing about the
+    /// credentials.
     pub fn is_auth(&self) -> bool {
         match self {
             Error::Unauthorized(_) => true,
+            Error::Transport(e) => {
+                e.kind == TransportErrorKind::Tls(TlsFailure::ClientCertificateRejected)
+            }
             Error::BadRequest(e) | Error::Forbidden(e) | Error::NotFound(e) => {
                 e.request.is_authentication()
             }
@@ -82,13 +86,14 @@ impl Error {
         }
     }
 
-    /// Whether the same call may succeed later without any change: a transport failure, a 429,
-    /// or a 502, 503 or 504. A 500 is not included, because repeating a request that is not
+    /// Whether the same call may succeed later without any change: a transport failure other
+    /// than TLS, a timeout, a 429, or a 502, 503 or 504. A 500 is not included, because repeating a request that is not
     /// idempotent can change its effect; the [`RetryPolicy`](crate::RetryPolicy) retries 500
     /// only for idempotent operations.
     pub fn is_retryable(&self) -> bool {
         match self {
-            Error::Transport(_) | Error::Timeout(_) | Error::RateLimited(_) => true,
+            Error::Transport(e) => !matches!(e.kind, TransportErrorKind::Tls(_)),
+            Error::Timeout(_) | Error::RateLimited(_) => true,
             Error::Server(e) => matches!(e.status.as_u16(), 502..=504),
             _ => false,
         }
@@ -333,6 +338,50 @@ pub enum TransportErrorKind {
     Timeout,
     /// The connection failed after the request was sent, for example mid-body.
     Interrupted,
+    /// TLS failed; retrying will not help until something changes.
+    Tls(TlsFailure),
+}
+
+/// Why TLS failed, with what to do about it in [`TlsFailure::advice`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TlsFailure {
+    /// A certificate authority this client does not trust signed the server's certificate.
+    UnknownAuthority,
+    /// The server's certificate is not valid for the host name in the URL.
+    NameMismatch,
+    /// The server's certificate has expired, or is not valid yet.
+    Expired,
+    /// The server asks for a client certificate and none was given.
+    ClientCertificateRequired,
+    /// The server refused the client certificate.
+    ClientCertificateRejected,
+    /// Another TLS failure; the source says which.
+    Other,
+}
+
+impl TlsFailure {
+    /// What to do about it, in one sentence.
+    pub fn advice(&self) -> &'static str {
+        match self {
+            TlsFailure::UnknownAuthority => {
+                "the server's certificate is signed by a certificate authority this client does not trust: add the pod's CA with HttpSettings::add_root_certificate_pem (CLI: --ca-cert)"
+            }
+            TlsFailure::NameMismatch => {
+                "the server's certificate is not valid for this host name: check the URL against the names the certificate was issued for"
+            }
+            TlsFailure::Expired => {
+                "the server's certificate has expired or is not valid yet: renew it, or check this machine's clock"
+            }
+            TlsFailure::ClientCertificateRequired => {
+                "the server asks for a client certificate: authenticate with a certificate (BotCredentials::from_certificate_pem; CLI: --bot-cert and --bot-cert-key)"
+            }
+            TlsFailure::ClientCertificateRejected => {
+                "the server refused the client certificate: check that a CA the pod trusts issued it, and that it is the one registered for this bot or app"
+            }
+            TlsFailure::Other => "the TLS handshake failed",
+        }
+    }
 }
 
 impl TransportError {
@@ -358,6 +407,9 @@ impl fmt::Display for TransportError {
             TransportErrorKind::Connect => "could not connect",
             TransportErrorKind::Timeout => "timed out",
             TransportErrorKind::Interrupted => "connection failed",
+            TransportErrorKind::Tls(failure) => {
+                return write!(f, "{}: {}", self.request, failure.advice());
+            }
         };
         write!(f, "{}: {what}", self.request)
     }

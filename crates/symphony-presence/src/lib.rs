@@ -32,8 +32,8 @@ pub use client::{
 };
 pub use config::{Config, ConfigError};
 pub use error::{
-    DecodeError, Error, InvalidInput, ServiceError, StatusCode, TimeoutError, TransportError,
-    TransportErrorKind, WaitingFor,
+    DecodeError, Error, InvalidInput, ServiceError, StatusCode, TimeoutError, TlsFailure,
+    TransportError, TransportErrorKind, WaitingFor,
 };
 pub use feed::{FeedId, MAX_FEED_BATCH, WatchFeed};
 pub use operation::Operation;

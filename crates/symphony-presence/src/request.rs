@@ -17,6 +17,15 @@ pub struct CallOptions {
     pub(crate) retry: Option<RetryPolicy>,
 }
 
+impl CallOptions {
+    /// Nothing overridden: the transport's settings apply (what logins use).
+    pub(crate) const DEFAULT: CallOptions = CallOptions {
+        timeout: None,
+        deadline: None,
+        retry: None,
+    };
+}
+
 /// A call being prepared: the operation's own options (such as `soft` or `local`), and the
 /// options every call has. Nothing is sent until it is awaited.
 ///

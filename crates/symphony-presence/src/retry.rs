@@ -15,7 +15,7 @@ use crate::error::{Error, TransportErrorKind};
 /// | connection refused (nothing sent) | retried | retried |
 /// | 429, 503 (the server refused to process it) | retried | retried |
 /// | timeout, connection dropped, 500, 502, 504 | retried | not retried |
-/// | 400, 401, 403, 404, other 4xx, undecodable body | never | never |
+/// | 400, 401, 403, 404, other 4xx, undecodable body, TLS failure | never | never |
 ///
 /// Every operation is idempotent except `create_feed` (a repeat makes a second feed) and
 /// `delete_feed` (a repeat answers 404 after the first one succeeded). The authentication
@@ -247,7 +247,11 @@ impl RetryBudget {
 
 fn retryable(error: &Error, idempotent: bool) -> bool {
     match error {
-        Error::Transport(e) => e.kind == TransportErrorKind::Connect || idempotent,
+        Error::Transport(e) => match e.kind {
+            TransportErrorKind::Tls(_) => false,
+            TransportErrorKind::Connect => true,
+            _ => idempotent,
+        },
         Error::RateLimited(_) => true,
         Error::Server(e) => match e.status.as_u16() {
             503 => true,

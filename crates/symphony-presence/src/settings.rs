@@ -249,14 +249,23 @@ impl HttpSettings {
         Ok(self.transport.get_or_init(|| built).clone())
     }
 
-    /// A `reqwest::Client` with these settings.
-    pub(crate) fn http_client(&self) -> Result<reqwest::Client, Error> {
-        let builder = reqwest::Client::builder()
+    /// A `reqwest::Client` with these settings, presenting `identity` to servers that ask for a
+    /// client certificate.
+    pub(crate) fn http_client(
+        &self,
+        identity: Option<reqwest::Identity>,
+    ) -> Result<reqwest::Client, Error> {
+        let mut builder = reqwest::Client::builder()
             .user_agent(self.user_agent.clone())
             .default_headers(self.default_headers.clone())
             .connect_timeout(self.connect_timeout)
             .redirect(reqwest::redirect::Policy::none())
             .tls_certs_merge(self.root_certificates.iter().cloned());
+        if let Some(identity) = identity {
+            // HTTP/1.1: over HTTP/2, the server's alert refusing the certificate reaches the
+            // client only as a closed connection, and the error could not say why.
+            builder = builder.identity(identity).http1_only();
+        }
         let builder = match &self.proxy {
             Some(url) => {
                 let mut proxy = reqwest::Proxy::all(url.clone())

@@ -31,7 +31,7 @@ pub(crate) struct Transport {
 impl Transport {
     pub(crate) fn new(settings: &HttpSettings) -> Result<Self, Error> {
         Ok(Transport {
-            http: settings.http_client()?,
+            http: settings.http_client(None)?,
             hooks: symphony_api::hooks::Inner::default()
                 .max_response_bytes(settings.max_response_bytes),
             retry: settings.retry.clone(),

@@ -5,8 +5,8 @@ use std::fmt;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
-use super::credentials::AppCredentials;
-use super::login::{LoginClient, OboUser};
+use super::authenticator::Authenticator;
+use super::login::OboUser;
 use super::obo_cache::OboCache;
 use super::token_cell::TokenCell;
 use crate::session::{BoxFuture, SessionProvider, SessionToken};
@@ -29,8 +29,7 @@ pub(crate) struct AppSession {
 }
 
 struct AppInner {
-    login: LoginClient,
-    credentials: AppCredentials,
+    authenticator: Authenticator,
     token: Arc<TokenCell>,
     /// How long after it was obtained an app token is not suspected for a new user's 401.
     trusted_for: Duration,
@@ -40,23 +39,16 @@ struct AppInner {
 impl fmt::Debug for AppSession {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("AppSession")
-            .field("app_id", &self.inner.credentials.app_id)
-            .field("login_url", &self.inner.login.login_url())
+            .field("authenticates_at", &self.inner.authenticator.url())
             .finish_non_exhaustive()
     }
 }
 
 impl AppSession {
-    pub(crate) fn new(
-        login: LoginClient,
-        credentials: AppCredentials,
-        obo: OboCache,
-        trusted_for: Duration,
-    ) -> Self {
+    pub(crate) fn new(authenticator: Authenticator, obo: OboCache, trusted_for: Duration) -> Self {
         AppSession {
             inner: Arc::new(AppInner {
-                login,
-                credentials,
+                authenticator,
                 token: Arc::default(),
                 trusted_for,
                 obo: Mutex::new(obo),
@@ -67,7 +59,7 @@ impl AppSession {
     /// The app's authentication, owning what it needs: it runs on its own (see [`TokenCell`]).
     fn authenticate(&self) -> impl Future<Output = Result<SessionToken, Error>> + Send + 'static {
         let inner = self.inner.clone();
-        async move { inner.login.authenticate_app(&inner.credentials).await }
+        async move { inner.authenticator.app().await }
     }
 
     /// The OBO session of the user with id `uid`
@@ -194,7 +186,7 @@ impl OboSession {
             user_had_session: self.cell.ever_obtained(),
         };
         let user = self.user.clone();
-        async move { app.app.inner.login.authenticate_obo(&app, &user).await }
+        async move { app.app.inner.authenticator.on_behalf_of(&app, &user).await }
     }
 }
 

@@ -3,41 +3,37 @@
 use std::fmt;
 use std::sync::Arc;
 
-use super::credentials::BotCredentials;
-use super::login::LoginClient;
+use super::authenticator::Authenticator;
 use super::token_cell::TokenCell;
 use crate::Error;
 use crate::session::{BoxFuture, SessionProvider, SessionToken};
 
-/// A bot's session (`POST {login}/pubkey/authenticate` with its RSA-signed JWT), obtained on
-/// first use, kept until the pod rejects it, and renewed once per rejection however many calls
-/// see it.
+/// A bot's session (`POST {login}/pubkey/authenticate` with its RSA-signed JWT, or
+/// `POST {sessionauth}/v1/authenticate` with its certificate), obtained on first use, kept until
+/// the pod rejects it, and renewed once per rejection however many calls see it.
 #[derive(Clone)]
 pub(crate) struct BotSession {
     inner: Arc<BotInner>,
 }
 
 struct BotInner {
-    login: LoginClient,
-    credentials: BotCredentials,
+    authenticator: Authenticator,
     token: Arc<TokenCell>,
 }
 
 impl fmt::Debug for BotSession {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("BotSession")
-            .field("username", &self.inner.credentials.username)
-            .field("login_url", &self.inner.login.login_url())
+            .field("authenticates_at", &self.inner.authenticator.url())
             .finish_non_exhaustive()
     }
 }
 
 impl BotSession {
-    pub(crate) fn new(login: LoginClient, credentials: BotCredentials) -> Self {
+    pub(crate) fn new(authenticator: Authenticator) -> Self {
         BotSession {
             inner: Arc::new(BotInner {
-                login,
-                credentials,
+                authenticator,
                 token: Arc::default(),
             }),
         }
@@ -48,7 +44,7 @@ impl BotSession {
     /// The bot's authentication, owning what it needs: it runs on its own (see [`TokenCell`]).
     fn authenticate(&self) -> impl Future<Output = Result<SessionToken, Error>> + Send + 'static {
         let inner = self.inner.clone();
-        async move { inner.login.authenticate_bot(&inner.credentials).await }
+        async move { inner.authenticator.bot().await }
     }
 }
 

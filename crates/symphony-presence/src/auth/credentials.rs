@@ -1,33 +1,52 @@
-//! [`AppCredentials`] and [`BotCredentials`]: who signs, and with which key.
+//! [`AppCredentials`] and [`BotCredentials`]: who authenticates, and how: with an RSA key that
+//! signs a JWT (the Login API), or with a client certificate (the session-auth API).
 
+use std::fmt;
 use std::path::Path;
 
-use super::key::{KeyError, PrivateKey};
+use secrecy::{ExposeSecret, SecretString};
 
-/// An extension app's id and RSA private key, for app and on-behalf-of (OBO) sessions.
+use super::key::{KeyError, PrivateKey, read as read_pem};
+
+/// What proves an identity.
+#[derive(Clone, Debug)]
+pub(crate) enum Proof {
+    /// An RSA key that signs a JWT for `POST {login}/pubkey/...`.
+    Key(PrivateKey),
+    /// A client certificate presented to `{sessionauth}/v1/...`.
+    Certificate(ClientCertificate),
+}
+
+/// An extension app's id and what proves it: an RSA private key, or a client certificate. Used
+/// for the app's session and those it opens on behalf of (OBO) its users.
 ///
 /// ```no_run
 /// use symphony_presence::AppCredentials;
 ///
-/// let app = AppCredentials::from_pem_file("my-app-id", "/etc/symphony/app-key.pem")?;
+/// let with_key = AppCredentials::from_pem_file("my-app-id", "/etc/symphony/app-key.pem")?;
+/// let with_certificate = AppCredentials::from_certificate_files(
+///     "my-app-id",
+///     "/etc/symphony/app-cert.pem",
+///     "/etc/symphony/app-cert-key.pem",
+/// )?;
 /// # Ok::<(), symphony_presence::KeyError>(())
 /// ```
 #[derive(Clone, Debug)]
 pub struct AppCredentials {
     pub(crate) app_id: String,
-    pub(crate) key: PrivateKey,
+    pub(crate) proof: Proof,
 }
 
 impl AppCredentials {
-    /// Credentials from an app id and a key.
+    /// Credentials from an app id and an RSA key.
     pub fn new(app_id: impl Into<String>, key: PrivateKey) -> Self {
         AppCredentials {
             app_id: app_id.into(),
-            key,
+            proof: Proof::Key(key),
         }
     }
 
-    /// Credentials with the key read from a PEM file (PKCS#1 or PKCS#8).
+    /// Credentials with the RSA key read from a PEM file (PKCS#1 or PKCS#8).
     ///
     /// # Errors
     ///
@@ -39,7 +58,7 @@ impl AppCredentials {
         Ok(Self::new(app_id, PrivateKey::from_pem_file(path)?))
     }
 
-    /// Credentials with the key given as PEM text.
+    /// Credentials with the RSA key given as PEM text.
     ///
     /// # Errors
     ///
@@ -48,36 +67,72 @@ impl AppCredentials {
         Ok(Self::new(app_id, PrivateKey::from_pem(pem)?))
     }
 
+    /// Credentials with a client certificate and its private key, both PEM text: the app
+    /// authenticates at the session-auth API, which identifies it by the certificate.
+    ///
+    /// # Errors
+    ///
+    /// Any [`KeyError`] of [`ClientCertificate`] parsing: no certificate, no private key, an
+    /// encrypted key, or PEM that does not parse.
+    pub fn from_certificate_pem(
+        app_id: impl Into<String>,
+        certificate: &str,
+        key: &str,
+    ) -> Result<Self, KeyError> {
+        Ok(AppCredentials {
+            app_id: app_id.into(),
+            proof: Proof::Certificate(ClientCertificate::from_pem(certificate, key)?),
+        })
+    }
+
+    /// As [`from_certificate_pem`](Self::from_certificate_pem), reading both from PEM files.
+    ///
+    /// # Errors
+    ///
+    /// [`KeyError::MissingFile`] or [`KeyError::Unreadable`] for either file, or an error of
+    /// [`from_certificate_pem`](Self::from_certificate_pem).
+    pub fn from_certificate_files(
+        app_id: impl Into<String>,
+        certificate: impl AsRef<Path>,
+        key: impl AsRef<Path>,
+    ) -> Result<Self, KeyError> {
+        Self::from_certificate_pem(app_id, &read_pem(certificate)?, &read_pem(key)?)
+    }
+
     /// The app id, the `sub` of the app's JWT.
     pub fn app_id(&self) -> &str {
         &self.app_id
     }
 }
 
-/// A bot (service user) username and RSA private key, for bot sessions.
+/// A bot (service user) and what proves it: its username and RSA private key, or a client
+/// certificate.
 ///
 /// ```no_run
 /// use symphony_presence::BotCredentials;
 ///
-/// let bot = BotCredentials::from_pem_file("presence-bot", "/etc/symphony/bot-key.pem")?;
+/// let with_key = BotCredentials::from_pem_file("presence-bot", "/etc/symphony/bot-key.pem")?;
+/// let with_certificate =
+///     BotCredentials::from_certificate_files("/etc/symphony/bot.pem", "/etc/symphony/bot-key.pem")?;
 /// # Ok::<(), symphony_presence::KeyError>(())
 /// ```
 #[derive(Clone, Debug)]
 pub struct BotCredentials {
-    pub(crate) username: String,
-    pub(crate) key: PrivateKey,
+    /// The JWT's `sub`; a certificate names the bot itself.
+    pub(crate) username: Option<String>,
+    pub(crate) proof: Proof,
 }
 
 impl BotCredentials {
-    /// Credentials from a username and a key.
+    /// Credentials from a username and an RSA key.
     pub fn new(username: impl Into<String>, key: PrivateKey) -> Self {
         BotCredentials {
-            username: username.into(),
-            key,
+            username: Some(username.into()),
+            proof: Proof::Key(key),
         }
     }
 
-    /// Credentials with the key read from a PEM file (PKCS#1 or PKCS#8).
+    /// Credentials with the RSA key read from a PEM file (PKCS#1 or PKCS#8).
     ///
     /// # Errors
     ///
@@ -89,7 +144,7 @@ impl BotCredentials {
         Ok(Self::new(username, PrivateKey::from_pem_file(path)?))
     }
 
-    /// Credentials with the key given as PEM text.
+    /// Credentials with the RSA key given as PEM text.
     ///
     /// # Errors
     ///
@@ -98,8 +153,90 @@ impl BotCredentials {
         Ok(Self::new(username, PrivateKey::from_pem(pem)?))
     }
 
-    /// The username, the `sub` of the bot's JWT.
-    pub fn username(&self) -> &str {
-        &self.username
+    /// Credentials with a client certificate and its private key, both PEM text: the bot
+    /// authenticates at the session-auth API, which identifies it by the certificate.
+    ///
+    /// # Errors
+    ///
+    /// As [`AppCredentials::from_certificate_pem`].
+    pub fn from_certificate_pem(certificate: &str, key: &str) -> Result<Self, KeyError> {
+        Ok(BotCredentials {
+            username: None,
+            proof: Proof::Certificate(ClientCertificate::from_pem(certificate, key)?),
+        })
+    }
+
+    /// As [`from_certificate_pem`](Self::from_certificate_pem), reading both from PEM files.
+    ///
+    /// # Errors
+    ///
+    /// As [`AppCredentials::from_certificate_files`].
+    pub fn from_certificate_files(
+        certificate: impl AsRef<Path>,
+        key: impl AsRef<Path>,
+    ) -> Result<Self, KeyError> {
+        Self::from_certificate_pem(&read_pem(certificate)?, &read_pem(key)?)
+    }
+
+    /// The username, the `sub` of the bot's JWT; `None` for a certificate, which names the bot.
+    pub fn username(&self) -> Option<&str> {
+        self.username.as_deref()
+    }
+}
+
+/// A client certificate and its private key, checked and ready for TLS. `Debug` shows nothing
+/// of the key.
+#[derive(Clone)]
+pub(crate) struct ClientCertificate {
+    identity: reqwest::Identity,
+}
+
+impl fmt::Debug for ClientCertificate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("ClientCertificate([REDACTED])")
+    }
+}
+
+impl ClientCertificate {
+    /// A certificate (or chain) and its private key (PKCS#8, PKCS#1 RSA or SEC1 EC).
+    fn from_pem(certificate: &str, key: &str) -> Result<Self, KeyError> {
+        let malformed = |reason: String| KeyError::Malformed { reason };
+        let certificates = pem::parse_many(certificate).map_err(|e| malformed(e.to_string()))?;
+        if !certificates
+            .iter()
+            .any(|block| block.tag() == "CERTIFICATE")
+        {
+            return Err(KeyError::NoCertificate {
+                found: match certificates.first() {
+                    Some(block) => format!("a `{}` block", block.tag()),
+                    None => "no PEM block".into(),
+                },
+            });
+        }
+        let key_block = pem::parse(key).map_err(|e| malformed(e.to_string()))?;
+        match key_block.tag() {
+            "PRIVATE KEY" | "RSA PRIVATE KEY" | "EC PRIVATE KEY"
+                if !key_block
+                    .headers()
+                    .get("Proc-Type")
+                    .is_some_and(|v| v.contains("ENCRYPTED")) => {}
+            "ENCRYPTED PRIVATE KEY" | "RSA PRIVATE KEY" | "EC PRIVATE KEY" => {
+                return Err(KeyError::Encrypted);
+            }
+            other => {
+                return Err(KeyError::NotPrivateKey {
+                    found: format!("a `{other}` block"),
+                });
+            }
+        }
+        // Zeroised once the identity is made; reqwest keeps its own copy of the key.
+        let pem = SecretString::from(format!("{}\n{}\n", certificate.trim_end(), key.trim_end()));
+        let identity = reqwest::Identity::from_pem(pem.expose_secret().as_bytes())
+            .map_err(|e| malformed(format!("the certificate and key cannot be used: {e}")))?;
+        Ok(ClientCertificate { identity })
+    }
+
+    pub(crate) fn identity(&self) -> reqwest::Identity {
+        self.identity.clone()
     }
 }

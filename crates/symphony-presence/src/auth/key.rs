@@ -42,6 +42,12 @@ pub enum KeyError {
         /// What was found, such as "an EC private key".
         found: String,
     },
+    /// The certificate PEM holds no certificate.
+    #[error("the certificate PEM holds {found}, not a certificate")]
+    NoCertificate {
+        /// What was found, such as "a `PRIVATE KEY` block".
+        found: String,
+    },
     /// The PEM holds something other than a private key.
     #[error("the PEM holds {found}, not a private key")]
     NotPrivateKey {
@@ -88,17 +94,7 @@ impl PrivateKey {
     ///
     /// [`KeyError::MissingFile`], [`KeyError::Unreadable`], or any error of [`from_pem`](Self::from_pem).
     pub fn from_pem_file(path: impl AsRef<Path>) -> Result<Self, KeyError> {
-        let path = path.as_ref();
-        match std::fs::read_to_string(path) {
-            Ok(pem) => Self::from_pem(&pem),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(KeyError::MissingFile {
-                path: path.to_owned(),
-            }),
-            Err(e) => Err(KeyError::Unreadable {
-                path: path.to_owned(),
-                reason: e.to_string(),
-            }),
-        }
+        Self::from_pem(&read(path)?)
     }
 
     /// Parses PEM text.
@@ -183,4 +179,18 @@ impl PrivateKey {
     pub fn expose_pem(&self) -> &str {
         self.pem.expose_secret()
     }
+}
+
+/// The text of a PEM file, or the [`KeyError`] that says why it cannot be had.
+pub(crate) fn read(path: impl AsRef<Path>) -> Result<String, KeyError> {
+    let path = path.as_ref();
+    std::fs::read_to_string(path).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => KeyError::MissingFile {
+            path: path.to_owned(),
+        },
+        _ => KeyError::Unreadable {
+            path: path.to_owned(),
+            reason: e.to_string(),
+        },
+    })
 }

@@ -7,20 +7,14 @@ use secrecy::ExposeSecret;
 use symphony_api::ErrorBody;
 use symphony_api::login::types::{AuthenticateRequest, Token};
 
-use super::credentials::{AppCredentials, BotCredentials};
 use super::jwt;
+use super::key::PrivateKey;
 use crate::error::Error;
 use crate::http::pipeline::{self, Exchange};
 use crate::http::{Endpoint, auth_endpoint};
 use crate::presence::UserId;
 use crate::request::CallOptions;
 
-/// Logins use the transport's settings: no call sets its own.
-static DEFAULTS: CallOptions = CallOptions {
-    timeout: None,
-    deadline: None,
-    retry: None,
-};
 use crate::session::{SessionProvider, SessionToken};
 use crate::settings;
 use crate::transport::Transport;
@@ -62,6 +56,7 @@ pub(crate) enum OboUser {
 #[derive(Clone, Debug)]
 pub(crate) struct LoginSettings {
     pub login_url: Option<String>,
+    pub session_auth_url: Option<String>,
     pub jwt_lifetime: Duration,
 }
 
@@ -69,6 +64,7 @@ impl Default for LoginSettings {
     fn default() -> Self {
         LoginSettings {
             login_url: None,
+            session_auth_url: None,
             jwt_lifetime: jwt::DEFAULT_JWT_LIFETIME,
         }
     }
@@ -126,7 +122,7 @@ impl LoginClient {
         Exchange {
             transport: &self.transport,
             endpoint,
-            options: &DEFAULTS,
+            options: &CallOptions::DEFAULT,
             session,
             base: &self.url,
             path_params,
@@ -137,9 +133,10 @@ impl LoginClient {
     /// `POST /pubkey/app/authenticate` with the app's JWT.
     pub(crate) async fn authenticate_app(
         &self,
-        app: &AppCredentials,
+        app_id: &str,
+        key: &PrivateKey,
     ) -> Result<SessionToken, Error> {
-        self.authenticate_with_jwt(&APP_AUTH, &app.app_id, &app.key, |api, body, trace_id| {
+        self.authenticate_with_jwt(&APP_AUTH, app_id, key, |api, body, trace_id| {
             api.post_pubkey_app_authenticate()
                 .x_trace_id(trace_id)
                 .body(body)
@@ -151,9 +148,10 @@ impl LoginClient {
     /// `POST /pubkey/authenticate` with the bot's JWT.
     pub(crate) async fn authenticate_bot(
         &self,
-        bot: &BotCredentials,
+        username: &str,
+        key: &PrivateKey,
     ) -> Result<SessionToken, Error> {
-        self.authenticate_with_jwt(&BOT_AUTH, &bot.username, &bot.key, |api, body, trace_id| {
+        self.authenticate_with_jwt(&BOT_AUTH, username, key, |api, body, trace_id| {
             api.post_pubkey_authenticate()
                 .x_trace_id(trace_id)
                 .body(body)
@@ -206,7 +204,7 @@ impl LoginClient {
         &'a self,
         endpoint: &'a Endpoint,
         sub: &str,
-        key: &super::PrivateKey,
+        key: &PrivateKey,
         send: F,
     ) -> Result<SessionToken, Error>
     where

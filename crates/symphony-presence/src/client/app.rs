@@ -8,7 +8,7 @@ use std::time::Duration;
 use symphony_api::pod::ClientInfo;
 
 use super::{Pod, PresenceClient};
-use crate::auth::{AppCredentials, AppSession, LoginClient, LoginSettings, OboCache};
+use crate::auth::{AppCredentials, AppSession, Authenticator, LoginSettings, OboCache};
 use crate::error::Error;
 use crate::presence::UserId;
 use crate::session::SessionProvider;
@@ -128,6 +128,13 @@ impl AppClientBuilder {
         self
     }
 
+    /// The session-auth API base URL, for an app with a certificate (default: the pod URL's
+    /// origin followed by `/sessionauth`). Only requests to it present the app's certificate.
+    pub fn session_auth_url(mut self, url: impl Into<String>) -> Self {
+        self.login.session_auth_url = Some(url.into());
+        self
+    }
+
     /// The lifetime of each authentication JWT: at most 300 s (default 240 s).
     pub fn jwt_lifetime(mut self, lifetime: Duration) -> Self {
         self.login.jwt_lifetime = lifetime;
@@ -175,12 +182,19 @@ impl AppClientBuilder {
     pub fn build(self) -> Result<AppClient, Error> {
         let pod_url = settings::base_url(&self.pod_url, "pod")?;
         let transport = self.http.transport()?;
-        let login = LoginClient::new(&pod_url, &self.login, transport.clone())?;
+        let authenticator = Authenticator::new(
+            &self.credentials.proof,
+            &self.credentials.app_id,
+            &pod_url,
+            &self.login,
+            &self.http,
+            transport.clone(),
+        )?;
         let capacity = NonZeroUsize::new(self.obo_capacity).unwrap_or(NonZeroUsize::MIN);
         let obo = OboCache::new(capacity, self.obo_ttl);
         Ok(AppClient {
             pod: Arc::new(Pod::new(pod_url, transport)?),
-            session: AppSession::new(login, self.credentials, obo, self.app_token_trusted_for),
+            session: AppSession::new(authenticator, obo, self.app_token_trusted_for),
         })
     }
 }

@@ -7,7 +7,7 @@ use std::time::Duration;
 use secrecy::{ExposeSecret, SecretString};
 
 use super::{Pod, PresenceClient};
-use crate::auth::{BotCredentials, BotSession, LoginClient, LoginSettings};
+use crate::auth::{Authenticator, BotCredentials, BotSession, LoginSettings};
 use crate::error::Error;
 use crate::session::{SessionProvider, StaticSession};
 use crate::settings::{self, HttpSettings};
@@ -76,7 +76,8 @@ impl PresenceClientBuilder {
     }
 
     /// Acts as a bot (a service user), authenticating with its RSA key
-    /// (`POST {login}/pubkey/authenticate`) on first use and again whenever the pod rejects
+    /// (`POST {login}/pubkey/authenticate`) or its client certificate
+    /// (`POST {sessionauth}/v1/authenticate`) on first use and again whenever the pod rejects
     /// the session, once per rejection however many calls see it.
     pub fn bot(mut self, credentials: BotCredentials) -> Self {
         self.auth = Some(Auth::Bot(credentials));
@@ -93,6 +94,14 @@ impl PresenceClientBuilder {
     /// `/login`).
     pub fn login_url(mut self, url: impl Into<String>) -> Self {
         self.login.login_url = Some(url.into());
+        self
+    }
+
+    /// The session-auth API base URL, for a [`bot`](Self::bot) with a certificate (default: the
+    /// pod URL's origin followed by `/sessionauth`). Only requests to it present the bot's
+    /// certificate.
+    pub fn session_auth_url(mut self, url: impl Into<String>) -> Self {
+        self.login.session_auth_url = Some(url.into());
         self
     }
 
@@ -126,10 +135,14 @@ impl PresenceClientBuilder {
                 ));
             }
             Some(Auth::Token(token)) => Arc::new(StaticSession::new(token.expose_secret())?),
-            Some(Auth::Bot(credentials)) => {
-                let login = LoginClient::new(&pod_url, &self.login, transport.clone())?;
-                Arc::new(BotSession::new(login, credentials))
-            }
+            Some(Auth::Bot(credentials)) => Arc::new(BotSession::new(Authenticator::new(
+                &credentials.proof,
+                credentials.username().unwrap_or_default(),
+                &pod_url,
+                &self.login,
+                &self.http,
+                transport.clone(),
+            )?)),
             Some(Auth::Session(session)) => session,
         };
         let pod = Pod::new(pod_url, transport)?;

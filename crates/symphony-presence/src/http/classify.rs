@@ -16,7 +16,9 @@ use symphony_api::hooks::{BodyTooLarge, InvalidBody};
 use super::Endpoint;
 use super::trace_id::TraceId;
 use crate::clock::PodClock;
-use crate::error::{DecodeError, Error, ServiceError, TransportError, TransportErrorKind};
+use crate::error::{
+    DecodeError, Error, ServiceError, TlsFailure, TransportError, TransportErrorKind,
+};
 use crate::retry::parse_retry_after;
 use crate::session::SessionToken;
 
@@ -125,7 +127,9 @@ fn retry_after(headers: &HeaderMap) -> Option<Duration> {
 }
 
 fn transport(cx: &Context<'_>, e: reqwest::Error) -> Error {
-    let kind = if e.is_timeout() {
+    let kind = if let Some(failure) = tls_failure(&e) {
+        TransportErrorKind::Tls(failure)
+    } else if e.is_timeout() {
         TransportErrorKind::Timeout
     } else if e.is_connect() {
         TransportErrorKind::Connect
@@ -241,6 +245,83 @@ fn decode(
     )))
 }
 
+/// The TLS failure in `error`'s source chain, if there is one. rustls's error hides inside an
+/// `io::Error`, whose `source()` skips it, so each `io::Error` is opened too; over HTTP/2 the h2
+/// crate keeps only its message, so that is read as a last resort.
+fn tls_failure(error: &(dyn std::error::Error + 'static)) -> Option<TlsFailure> {
+    let mut current = Some(error);
+    while let Some(e) = current {
+        let inner = e
+            .downcast_ref::<std::io::Error>()
+            .and_then(std::io::Error::get_ref)
+            .map(|inner| inner as &(dyn std::error::Error + 'static));
+        let rustls = e
+            .downcast_ref::<rustls::Error>()
+            .or_else(|| inner.and_then(|i| i.downcast_ref::<rustls::Error>()));
+        if let Some(rustls) = rustls {
+            return Some(from_rustls(rustls));
+        }
+        if let Some(failure) = inner.and_then(|i| from_h2_message(&i.to_string())) {
+            return Some(failure);
+        }
+        current = inner.or_else(|| e.source());
+    }
+    None
+}
+
+fn from_rustls(error: &rustls::Error) -> TlsFailure {
+    use rustls::{AlertDescription as Alert, CertificateError as Cert};
+    match error {
+        rustls::Error::InvalidCertificate(Cert::UnknownIssuer) => TlsFailure::UnknownAuthority,
+        rustls::Error::InvalidCertificate(
+            Cert::NotValidForName | Cert::NotValidForNameContext { .. },
+        ) => TlsFailure::NameMismatch,
+        rustls::Error::InvalidCertificate(
+            Cert::Expired
+            | Cert::ExpiredContext { .. }
+            | Cert::NotValidYet
+            | Cert::NotValidYetContext { .. },
+        ) => TlsFailure::Expired,
+        rustls::Error::AlertReceived(Alert::CertificateRequired) => {
+            TlsFailure::ClientCertificateRequired
+        }
+        rustls::Error::AlertReceived(
+            Alert::BadCertificate
+            | Alert::UnknownCA
+            | Alert::CertificateUnknown
+            | Alert::CertificateRevoked
+            | Alert::CertificateExpired
+            | Alert::AccessDenied,
+        ) => TlsFailure::ClientCertificateRejected,
+        _ => TlsFailure::Other,
+    }
+}
+
+/// A failure from the message of rustls's `Display` (`received fatal alert: UnknownCA`,
+/// `invalid peer certificate: UnknownIssuer`), which is all h2 keeps of it.
+fn from_h2_message(message: &str) -> Option<TlsFailure> {
+    if let Some(alert) = message.strip_prefix("received fatal alert: ") {
+        return Some(match alert {
+            "CertificateRequired" => TlsFailure::ClientCertificateRequired,
+            "BadCertificate" | "UnknownCA" | "CertificateUnknown" | "CertificateRevoked"
+            | "CertificateExpired" | "AccessDenied" => TlsFailure::ClientCertificateRejected,
+            _ => TlsFailure::Other,
+        });
+    }
+    let certificate = message.strip_prefix("invalid peer certificate: ")?;
+    Some(if certificate.starts_with("UnknownIssuer") {
+        TlsFailure::UnknownAuthority
+    } else if certificate.starts_with("certificate not valid for name")
+        || certificate.starts_with("NotValidForName")
+    {
+        TlsFailure::NameMismatch
+    } else if certificate.contains("expired") || certificate.starts_with("Expired") {
+        TlsFailure::Expired
+    } else {
+        TlsFailure::Other
+    })
+}
+
 /// The `E` in `error`'s source chain, if there is one.
 fn find<'a, E: std::error::Error + 'static>(
     error: &'a (dyn std::error::Error + 'static),
@@ -266,6 +347,49 @@ mod tests {
         "/v2/user/presence",
         idempotent = true
     );
+
+    #[test]
+    fn tls_failures_are_named_from_rustls_errors_and_from_their_messages() {
+        use rustls::{AlertDescription as Alert, CertificateError as Cert};
+        let cases = [
+            (
+                rustls::Error::InvalidCertificate(Cert::UnknownIssuer),
+                TlsFailure::UnknownAuthority,
+            ),
+            (
+                rustls::Error::InvalidCertificate(Cert::NotValidForName),
+                TlsFailure::NameMismatch,
+            ),
+            (
+                rustls::Error::InvalidCertificate(Cert::Expired),
+                TlsFailure::Expired,
+            ),
+            (
+                rustls::Error::AlertReceived(Alert::CertificateRequired),
+                TlsFailure::ClientCertificateRequired,
+            ),
+            (
+                rustls::Error::AlertReceived(Alert::UnknownCA),
+                TlsFailure::ClientCertificateRejected,
+            ),
+            (
+                rustls::Error::AlertReceived(Alert::HandshakeFailure),
+                TlsFailure::Other,
+            ),
+        ];
+        for (error, failure) in cases {
+            assert_eq!(from_rustls(&error), failure, "{error:?}");
+            // What h2 keeps of it: the message.
+            assert_eq!(
+                from_h2_message(&error.to_string()),
+                Some(failure),
+                "{error}"
+            );
+            let wrapped = std::io::Error::new(std::io::ErrorKind::InvalidData, error);
+            assert_eq!(tls_failure(&wrapped), Some(failure));
+        }
+        assert_eq!(from_h2_message("connection reset"), None);
+    }
 
     #[test]
     fn only_whole_occurrences_of_a_secret_are_redacted() {
