@@ -16,7 +16,7 @@ fn pkcs1_and_pkcs8_keys_load_from_files_and_strings() {
     let app = AppCredentials::from_pem_file("my-app", fixture("keys/app-pkcs1.pem")).unwrap();
     assert_eq!(app.app_id(), "my-app");
     let bot = BotCredentials::from_pem("my-bot", &fixture_text("keys/app-pkcs8.pem")).unwrap();
-    assert_eq!(bot.username(), "my-bot");
+    assert_eq!(bot.username(), Some("my-bot"));
 }
 
 #[test]
