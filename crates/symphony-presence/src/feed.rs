@@ -334,7 +334,7 @@ impl WatchFeed {
 }
 
 /// The wait after `errors` failed reads in a row.
-fn error_backoff(interval: Duration, errors: u32) -> Duration {
+pub(crate) fn error_backoff(interval: Duration, errors: u32) -> Duration {
     let first = interval.max(WatchFeed::MIN_ERROR_BACKOFF);
     first
         .saturating_mul(1 << errors.saturating_sub(1).min(16))
