@@ -303,3 +303,18 @@ async fn certificate_flags_come_in_pairs() {
         assert_eq!(stderr(&out).lines().count(), 1, "{}", stderr(&out));
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn demo_over_tls_exits_0() {
+    let out = run(strings(&["demo", "--tls"])).await;
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    for says in [
+        "at https://127.0.0.1:",
+        "over TLS",
+        "every request went over TLS",
+        "deleted feed",
+    ] {
+        assert!(text.contains(says), "missing {says:?} in:\n{text}");
+    }
+}

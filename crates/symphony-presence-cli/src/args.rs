@@ -177,7 +177,12 @@ pub enum Command {
     #[command(subcommand)]
     Feed(FeedCommand),
     /// Runs every command against an offline mock pod; needs no arguments and no network.
-    Demo,
+    Demo {
+        /// Serve the mock pod over TLS, with a certificate authority it generates and the
+        /// demo trusts.
+        #[arg(long)]
+        tls: bool,
+    },
 }
 
 #[derive(Subcommand, Debug)]

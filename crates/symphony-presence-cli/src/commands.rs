@@ -57,7 +57,7 @@ pub async fn run(
             client.delete_feed(&id).await?;
             out.feed_id(&id);
         }
-        Command::Demo => return Err(Failure::Usage("demo runs on its own".into())),
+        Command::Demo { .. } => return Err(Failure::Usage("demo runs on its own".into())),
     }
     Ok(())
 }
