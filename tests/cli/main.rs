@@ -220,6 +220,7 @@ async fn list_streams_every_page() {
     );
     let table = run_obo(&pod, &["list"]).await;
     assert_eq!(stdout(&table).lines().count(), 31, "a header and 30 rows");
+    assert_eq!(stderr(&table), "", "progress only on a terminal");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
