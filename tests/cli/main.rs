@@ -2,13 +2,36 @@
 //! both output forms, and each exit code. (Built as a test of symphony-presence-cli so that
 //! cargo builds the binary first.)
 
-use std::process::{Command, Output};
+mod config;
+mod network;
+mod tls;
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
 
 use serde_json::Value;
 use symphony_mock_pod::{Faults, MockPod, MockPodConfig, RunningMockPod};
 use symphony_presence_tests::{fixture, fixture_text};
 
 const BIN: &str = env!("CARGO_BIN_EXE_symphony-presence");
+
+/// The longest one run of the binary may take before its test fails. Every run here takes a
+/// few seconds at most; the margin is for a loaded machine.
+const RUN_LIMIT: Duration = Duration::from_secs(120);
+
+/// The environment variables the binary reads, removed from every run so that the machine's
+/// own settings cannot change a test.
+const CLI_VARIABLES: [&str; 6] = [
+    "SYMPHONY_CONFIG",
+    "SYMPHONY_POD_URL",
+    "SYMPHONY_LOGIN_URL",
+    "SYMPHONY_SESSION_AUTH_URL",
+    "SYMPHONY_SESSION_TOKEN",
+    "SYMPHONY_PROXY",
+];
 
 async fn pod() -> RunningMockPod {
     let config = MockPodConfig::default()
@@ -45,17 +68,91 @@ async fn run(args: Vec<String>) -> Output {
 }
 
 async fn run_with_env(args: Vec<String>, env: Vec<(&'static str, String)>) -> Output {
-    tokio::task::spawn_blocking(move || {
-        Command::new(BIN)
-            .args(&args)
-            .env_remove("SYMPHONY_POD_URL")
-            .env_remove("SYMPHONY_SESSION_TOKEN")
-            .envs(env)
-            .output()
-            .unwrap()
+    tokio::task::spawn_blocking(move || run_bounded(&args, env))
+        .await
+        .unwrap()
+}
+
+/// Runs the binary to its end, killing it and failing the test after [`RUN_LIMIT`].
+fn run_bounded(args: &[String], env: Vec<(&'static str, String)>) -> Output {
+    let mut command = Command::new(BIN);
+    for name in CLI_VARIABLES {
+        command.env_remove(name);
+    }
+    let mut child = command
+        .args(args)
+        .envs(env)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stdout = read_to_end(child.stdout.take().unwrap());
+    let stderr = read_to_end(child.stderr.take().unwrap());
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if started.elapsed() > RUN_LIMIT {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("symphony-presence {args:?} still ran after {RUN_LIMIT:?}");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    Output {
+        status,
+        stdout: stdout.join().unwrap(),
+        stderr: stderr.join().unwrap(),
+    }
+}
+
+fn read_to_end(mut pipe: impl Read + Send + 'static) -> std::thread::JoinHandle<Vec<u8>> {
+    std::thread::spawn(move || {
+        let mut bytes = Vec::new();
+        let _ = pipe.read_to_end(&mut bytes);
+        bytes
     })
-    .await
-    .unwrap()
+}
+
+/// `args` as owned strings.
+fn strings(args: &[&str]) -> Vec<String> {
+    args.iter().map(|s| (*s).to_owned()).collect()
+}
+
+/// A fresh directory under the system's temporary directory, removed on drop.
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new() -> Self {
+        static NEXT: AtomicUsize = AtomicUsize::new(0);
+        let path = std::env::temp_dir().join(format!(
+            "symphony-presence-cli-{}-{}",
+            std::process::id(),
+            NEXT.fetch_add(1, Ordering::SeqCst)
+        ));
+        let _ = std::fs::remove_dir_all(&path);
+        std::fs::create_dir_all(&path).unwrap();
+        TempDir(path)
+    }
+
+    /// Writes `contents` to `name` in the directory and returns its path as a string.
+    fn write(&self, name: &str, contents: impl AsRef<[u8]>) -> String {
+        let path = self.0.join(name);
+        std::fs::write(&path, contents).unwrap();
+        path.display().to_string()
+    }
+
+    fn path(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
 }
 
 fn stdout(out: &Output) -> String {
@@ -123,6 +220,7 @@ async fn list_streams_every_page() {
     );
     let table = run_obo(&pod, &["list"]).await;
     assert_eq!(stdout(&table).lines().count(), 31, "a header and 30 rows");
+    assert_eq!(stderr(&table), "", "progress only on a terminal");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -438,5 +536,20 @@ fn help_documents_the_exit_codes() {
         "6  the server's response",
     ] {
         assert!(help.contains(code), "{code} missing from --help");
+    }
+    for flag in [
+        "--config",
+        "SYMPHONY_CONFIG",
+        "--proxy",
+        "--ca-cert",
+        "--deadline",
+        "--allow-insecure-http",
+        "--session-auth-url",
+        "--bot-cert-key",
+        "--app-cert-key",
+        "TLS error",
+        "client certificate the server refused",
+    ] {
+        assert!(help.contains(flag), "{flag} missing from --help");
     }
 }

@@ -1,16 +1,15 @@
 //! Running one command with a client.
 
 use std::io::IsTerminal;
+use std::time::Duration;
 
 use futures_util::TryStreamExt;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use symphony_presence::{FeedId, PresenceCategory, PresenceClient, UserId};
 
-use crate::args::{Command, FeedCommand};
+use crate::args::{Command, FeedCommand, Output};
 use crate::exit::Failure;
 use crate::output::Printer;
-
-/// Progress goes to stderr every this many users, on a terminal only.
-const PROGRESS_EVERY: u64 = 1000;
 
 pub async fn run(
     client: &PresenceClient,
@@ -57,24 +56,52 @@ pub async fn run(
             client.delete_feed(&id).await?;
             out.feed_id(&id);
         }
-        Command::Demo => return Err(Failure::Usage("demo runs on its own".into())),
+        Command::Demo { .. } => return Err(Failure::Usage("demo runs on its own".into())),
     }
     Ok(())
 }
 
 async fn list(client: &PresenceClient, page_size: u32, out: &mut Printer) -> Result<(), Failure> {
-    let progress = std::io::stderr().is_terminal();
+    let progress = progress(out.format());
+    // With stdout on the terminal too, the bar is cleared while each row is printed; otherwise
+    // it is redrawn at most a few times a second.
+    let share_terminal = !progress.is_hidden() && std::io::stdout().is_terminal();
     let mut all = client.list_all_presence().page_size(page_size).stream();
-    let mut count = 0u64;
-    while let Some(p) = all.try_next().await? {
-        out.presence(&p);
-        count += 1;
-        if progress && count.is_multiple_of(PROGRESS_EVERY) {
-            eprint!("\r{count} users listed...");
+    let listed = async {
+        while let Some(p) = all.try_next().await? {
+            if share_terminal {
+                progress.suspend(|| out.presence(&p));
+            } else {
+                out.presence(&p);
+            }
+            progress.inc(1);
         }
+        Ok::<_, Failure>(())
     }
-    if progress && count >= PROGRESS_EVERY {
-        eprintln!("\r{count} users listed.   ");
+    .await;
+    match listed {
+        Ok(()) => {
+            progress.set_style(style("{human_pos} users listed in {elapsed}"));
+            progress.finish();
+        }
+        // The error's line follows on its own.
+        Err(_) => progress.finish_and_clear(),
     }
-    Ok(())
+    listed
+}
+
+/// A spinner with a count of users on stderr; hidden when stderr is not a terminal and when the
+/// output is JSON, which is for programs.
+fn progress(format: Output) -> ProgressBar {
+    if format == Output::Json || !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
+    bar.set_style(style("{spinner} {human_pos} users listed ({elapsed})"));
+    bar.enable_steady_tick(Duration::from_millis(200));
+    bar
+}
+
+fn style(template: &str) -> ProgressStyle {
+    ProgressStyle::with_template(template).unwrap_or_else(|_| ProgressStyle::default_spinner())
 }

@@ -14,7 +14,7 @@ const APP_ID: &str = "demo-app";
 const USERS: usize = 2500;
 const PAGE_SIZE: u32 = 1000;
 
-pub async fn run() -> Result<(), Failure> {
+pub async fn run(transport: Transport) -> Result<(), Failure> {
     step("generating a fresh 2048-bit RSA key for the app");
     let key = RsaKey::try_generate().map_err(|e| invalid(&e))?;
     let private_pem = key.to_pkcs8_pem(LineEnding::LF).map_err(|e| invalid(&e))?;
@@ -26,16 +26,20 @@ pub async fn run() -> Result<(), Failure> {
     let config = MockPodConfig::default()
         .users(USERS)
         .app(APP_ID, public_pem);
-    let pod = MockPod::start(config).await.map_err(|e| invalid(&e))?;
+    let pod = MockPod::start(transport.pod(config))
+        .await
+        .map_err(|e| invalid(&e))?;
     step(&format!(
-        "started the mock pod at {} with {USERS} users",
-        pod.base_url()
+        "started the mock pod at {} with {USERS} users{}",
+        pod.base_url(),
+        transport.described()
     ));
 
     let app = AppClient::builder(
         pod.pod_url(),
         AppCredentials::from_pem(APP_ID, &private_pem)?,
     )
+    .http(transport.http(&pod)?)
     .build()?;
     app.authenticate().await?;
     step(&format!("authenticated the app {APP_ID:?} (RS512 JWT)"));
@@ -109,6 +113,7 @@ pub async fn run() -> Result<(), Failure> {
         counters.app_authentications,
         counters.obo_authentications
     ));
+    transport.report(&counters);
     pod.shutdown().await;
     Ok(())
 }
@@ -119,4 +124,58 @@ fn step(what: &str) {
 
 fn invalid(e: &dyn std::fmt::Display) -> Failure {
     Failure::Usage(format!("demo set-up failed: {e}"))
+}
+
+/// How the demo's mock pod serves.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Transport {
+    /// Plain HTTP on 127.0.0.1.
+    Http,
+    /// TLS on 127.0.0.1, with a certificate authority the pod generates and the demo trusts.
+    Tls,
+}
+
+impl Transport {
+    fn pod(self, config: MockPodConfig) -> MockPodConfig {
+        match self {
+            Transport::Http => config,
+            Transport::Tls => config.tls(symphony_mock_pod::TlsConfig::default()),
+        }
+    }
+
+    fn described(self) -> &'static str {
+        match self {
+            Transport::Http => "",
+            Transport::Tls => {
+                " over TLS, its certificate signed by a CA it generated, which this demo trusts \
+                 (the CLI's --ca-cert)"
+            }
+        }
+    }
+
+    /// The client's transport: trusting the pod's CA for TLS.
+    fn http(
+        self,
+        pod: &symphony_mock_pod::RunningMockPod,
+    ) -> Result<symphony_presence::HttpSettings, Failure> {
+        let http = symphony_presence::HttpSettings::default();
+        match (self, pod.ca_certificate_pem()) {
+            (Transport::Tls, Some(ca)) => Ok(http.add_root_certificate_pem(ca.as_bytes())?),
+            (Transport::Tls, None) => Err(Failure::Usage(
+                "demo set-up failed: the TLS pod has no CA".into(),
+            )),
+            (Transport::Http, _) => Ok(http),
+        }
+    }
+
+    fn report(self, counters: &symphony_mock_pod::Counters) {
+        if self == Transport::Tls {
+            let listener = counters.listener(symphony_mock_pod::Listener::Pod);
+            println!(
+                "  every request went over TLS: {} requests on {} TLS connection(s), HTTP/2 or \
+                 HTTP/1.1 as ALPN agreed (the pod offers both)",
+                listener.requests, listener.connections
+            );
+        }
+    }
 }

@@ -25,18 +25,25 @@ impl From<Error> for Failure {
     }
 }
 
+impl From<symphony_presence::ConfigError> for Failure {
+    fn from(e: symphony_presence::ConfigError) -> Self {
+        Failure::Sdk(e.into())
+    }
+}
+
 impl From<symphony_presence::KeyError> for Failure {
     fn from(e: symphony_presence::KeyError) -> Self {
         Failure::Sdk(e.into())
     }
 }
 
-/// The exit code for an SDK error (see `--help`).
+/// The exit code for an SDK error (see `--help`). TLS failures are transport errors (5), except
+/// a client certificate the server refused, which is an authentication failure (3).
 pub fn code(error: &Error) -> u8 {
     match error {
         e if e.is_auth() => AUTHENTICATION,
         Error::Forbidden(_) | Error::NotFound(_) => FORBIDDEN_OR_NOT_FOUND,
-        Error::InvalidInput(_) | Error::Key(_) | Error::BadRequest(_) => USAGE,
+        Error::InvalidInput(_) | Error::Key(_) | Error::Config(_) | Error::BadRequest(_) => USAGE,
         Error::Decode(_) => UNDERSTANDING,
         _ => UNAVAILABLE,
     }

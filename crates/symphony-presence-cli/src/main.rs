@@ -24,7 +24,8 @@ fn main() -> ExitCode {
     };
     let result = runtime.block_on(async {
         match &cli.command {
-            Command::Demo => demo::run().await,
+            Command::Demo { tls: false } => demo::run(demo::Transport::Http).await,
+            Command::Demo { tls: true } => demo::run(demo::Transport::Tls).await,
             command => {
                 let client = session::client(&cli)?;
                 commands::run(&client, command, &mut output::Printer::new(cli.output)).await

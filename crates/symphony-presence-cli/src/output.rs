@@ -22,6 +22,10 @@ impl Printer {
         }
     }
 
+    pub fn format(&self) -> Output {
+        self.format
+    }
+
     pub fn presence(&mut self, p: &Presence) {
         let external = p.category.external_view();
         match self.format {
