@@ -7,11 +7,8 @@
 use std::path::Path;
 use std::time::Duration;
 
-use secrecy::ExposeSecret;
-use symphony_presence::config::{CertificateConfig, KeySource};
 use symphony_presence::{
-    AppClient, AppCredentials, BotCredentials, Config, HttpSettings, PresenceClient, PrivateKey,
-    UserId,
+    AppClient, AppCredentials, BotCredentials, Config, HttpSettings, PresenceClient, UserId,
 };
 
 use crate::args::Cli;
@@ -97,28 +94,10 @@ impl Urls {
 /// The configuration file's transport, if there is one, with the flags applied over it.
 fn http_settings(cli: &Cli, config: Option<&Config>) -> Result<HttpSettings, Failure> {
     let mut http = match config {
-        Some(config) => {
-            let file_proxy_has_credentials = config
-                .pod()
-                .proxy()
-                .is_some_and(|proxy| proxy.username().is_some());
-            if file_proxy_has_credentials
-                && cli
-                    .proxy
-                    .as_deref()
-                    .is_some_and(|url| !has_credentials(url))
-            {
-                // The SDK would keep the file's credentials for the new proxy.
-                return Err(usage(
-                    "--proxy replaces the configuration's proxy, which has credentials: put the \
-                     new proxy's credentials in its URL (http://user:password@host:port), or \
-                     remove `proxy` from the file",
-                ));
-            }
-            config.http_settings()?
-        }
+        Some(config) => config.http_settings()?,
         None => HttpSettings::default(),
     };
+    // A new proxy replaces the file's with its credentials, which never go to another proxy.
     if let Some(url) = &cli.proxy {
         http = http.proxy(url)?;
     }
@@ -139,16 +118,6 @@ fn http_settings(cli: &Cli, config: Option<&Config>) -> Result<HttpSettings, Fai
         http = http.allow_insecure_http(true);
     }
     Ok(http)
-}
-
-/// Whether a proxy URL carries a user name (`scheme://user[:password]@host`).
-fn has_credentials(url: &str) -> bool {
-    let authority = url.split_once("://").map_or(url, |(_, rest)| rest);
-    authority
-        .split('/')
-        .next()
-        .unwrap_or_default()
-        .contains('@')
 }
 
 enum Credentials {
@@ -281,104 +250,21 @@ enum Proof<'a> {
 /// The configuration file's app when OBO is asked for, else its bot.
 fn from_config(cli: &Cli, config: &Config) -> Result<Credentials, Failure> {
     match (obo_user(cli)?, config.app(), config.bot()) {
-        (Some(user), Some(app), _) => {
-            let app = match file_proof(app.private_key(), app.certificate(), "app")? {
-                FileProof::Key(key) => AppCredentials::new(app.app_id(), key),
-                FileProof::Certificate { certificate, key } => {
-                    AppCredentials::from_certificate_pem(app.app_id(), &certificate, &key)?
-                }
-            };
-            Ok(Credentials::App { app, user })
-        }
+        (Some(user), Some(app), _) => Ok(Credentials::App {
+            app: app.credentials()?,
+            user,
+        }),
         (Some(_), None, _) => Err(usage(
             "OBO needs an app: --app-id with --app-key or --app-cert, or an `app` section in \
              the configuration file",
         )),
-        (None, _, Some(bot)) => {
-            let bot = match file_proof(bot.private_key(), bot.certificate(), "bot")? {
-                FileProof::Key(key) => BotCredentials::new(bot.username(), key),
-                FileProof::Certificate { certificate, key } => {
-                    BotCredentials::from_certificate_pem(&certificate, &key)?
-                }
-            };
-            Ok(Credentials::Bot(bot))
-        }
+        (None, _, Some(bot)) => Ok(Credentials::Bot(bot.credentials()?)),
         (None, Some(_), None) => Err(usage(
             "the configuration's app acts on behalf of a user: give --obo-user-id or \
              --obo-username",
         )),
         (None, None, None) => Err(usage(EXACTLY_ONE)),
     }
-}
-
-/// What proves an identity given in the configuration file.
-enum FileProof {
-    Key(PrivateKey),
-    Certificate { certificate: String, key: String },
-}
-
-/// The `privateKey` or the `certificate` of the file's `section` (as in the BDKs, not both).
-fn file_proof(
-    key: Option<&KeySource>,
-    certificate: Option<&CertificateConfig>,
-    section: &str,
-) -> Result<FileProof, Failure> {
-    match (key, certificate) {
-        (Some(KeySource::Path(path)), None) => Ok(FileProof::Key(PrivateKey::from_pem_file(path)?)),
-        (Some(KeySource::Content(pem)), None) => {
-            Ok(FileProof::Key(PrivateKey::from_pem(pem.expose_secret())?))
-        }
-        (Some(_), None) => Err(usage(&format!(
-            "`{section}.privateKey` has a form this tool does not read: give `path` or `content`"
-        ))),
-        (None, Some(certificate)) => {
-            let (certificate, key) = certificate_and_key(certificate.path(), section)?;
-            Ok(FileProof::Certificate { certificate, key })
-        }
-        (Some(_), Some(_)) => Err(usage(&format!(
-            "the configuration's `{section}` has both `privateKey` and `certificate`: keep one"
-        ))),
-        (None, None) => Err(usage(&format!(
-            "the configuration's `{section}` has neither `privateKey` nor `certificate`"
-        ))),
-    }
-}
-
-/// The certificate (or chain) and the private key held together in one PEM file, the Python
-/// SDK's form of `certificate.path`.
-fn certificate_and_key(path: &Path, section: &str) -> Result<(String, String), Failure> {
-    let what = format!("`{section}.certificate.path`");
-    refuse_pkcs12(path, &what)?;
-    let bytes =
-        std::fs::read(path).map_err(|e| usage(&format!("{what} {}: {e}", path.display())))?;
-    let Ok(text) = String::from_utf8(bytes) else {
-        return Err(pkcs12(path, &what));
-    };
-    let blocks = pem::parse_many(&text).map_err(|e| {
-        usage(&format!(
-            "{what} {} is not a valid PEM file: {e}",
-            path.display()
-        ))
-    })?;
-    if blocks.is_empty() {
-        return Err(usage(&format!(
-            "{what} {} holds no PEM block: it must hold the certificate and its key",
-            path.display()
-        )));
-    }
-    let (certificates, others): (Vec<_>, Vec<_>) = blocks
-        .into_iter()
-        .partition(|block| block.tag() == "CERTIFICATE");
-    let key = others
-        .iter()
-        .find(|block| block.tag().ends_with("PRIVATE KEY"))
-        .ok_or_else(|| {
-            usage(&format!(
-                "{what} {} holds no private key: it must hold the certificate and its key",
-                path.display()
-            ))
-        })?;
-    Ok((pem::encode_many(&certificates), pem::encode(key)))
 }
 
 /// Refuses a PKCS#12 file by its name, before reading it as PEM fails less clearly.

@@ -30,7 +30,10 @@ fn act_on(error: &Error) -> String {
         e if e.is_auth() => format!("check the credentials; quote trace {:?}", e.trace_id()),
         Error::NotFound(e) => format!("no such user; {} answered {}", e.request, e.status),
         Error::RateLimited(e) => format!("slow down: the pod asks for {:?}", e.retry_after),
-        Error::Timeout(e) => format!("gave up after {:?}, waiting for {:?}", e.deadline, e.waiting_for),
+        Error::Timeout(e) => format!(
+            "gave up after {:?}, waiting for {:?}",
+            e.deadline, e.waiting_for
+        ),
         e if e.is_retryable() => format!("try again later ({} failed)", e.operation()),
         e => format!("cannot go on: {e}"),
     }
@@ -50,10 +53,17 @@ pub async fn run() -> Result<(), Box<dyn std::error::Error>> {
     // An app the pod does not know: its login is refused.
     let stranger = AppClient::builder(
         &target.pod_url,
-        AppCredentials::from_pem("not-registered", mock.app_private_key_pem(common::APP_ID).ok_or("key")?)?,
+        AppCredentials::from_pem(
+            "not-registered",
+            mock.app_private_key_pem(common::APP_ID).ok_or("key")?,
+        )?,
     )
     .build()?;
-    let refused = stranger.on_behalf_of(UserId(mock.user_id(0))).get_presence().await.unwrap_err();
+    let refused = stranger
+        .on_behalf_of(UserId(mock.user_id(0)))
+        .get_presence()
+        .await
+        .unwrap_err();
     println!("unknown app      -> {}", act_on(&refused));
     assert!(refused.is_auth());
 

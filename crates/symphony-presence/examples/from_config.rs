@@ -24,7 +24,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// The example, reading its settings from `env`.
 pub async fn run(env: common::Env) -> Result<(), Box<dyn std::error::Error>> {
     let (config, users, _mock, _dir) = match env("SYMPHONY_CONFIG") {
-        Some(path) => (Config::from_file(path)?, common::users_from(env)?, None, None),
+        Some(path) => (
+            Config::from_file(path)?,
+            common::users_from(env)?,
+            None,
+            None,
+        ),
         None => {
             let target = common::target(env, 10).await?;
             let mock = target.mock.as_ref().ok_or("a mock pod")?;

@@ -26,7 +26,9 @@ pub async fn run(env: common::Env) -> Result<(), Box<dyn std::error::Error>> {
     // Only one page is in memory at a time; the stream is Unpin, so no pin! is needed.
     let mut everyone = bot.list_all_presence().page_size(5000).stream();
     while let Some(presence) = everyone.try_next().await? {
-        *by_category.entry(presence.category.to_string()).or_insert(0u64) += 1;
+        *by_category
+            .entry(presence.category.to_string())
+            .or_insert(0u64) += 1;
     }
     for (category, count) in &by_category {
         println!("{category:<16} {count}");

@@ -33,7 +33,10 @@ pub async fn run(env: common::Env) -> Result<(), Box<dyn std::error::Error>> {
     for (uid, category) in presences.iter().take(5) {
         println!("{uid}: {category}");
     }
-    println!("... {} users' presence, fetched concurrently", presences.len());
+    println!(
+        "... {} users' presence, fetched concurrently",
+        presences.len()
+    );
     if let Some(mock) = &target.mock {
         let counters = mock.counters();
         println!(

@@ -174,7 +174,8 @@ impl HttpSettings {
     /// Sends every request, login and pod alike, through the HTTP proxy at `url`, such as
     /// `http://proxy.acme.com:3128`. Credentials in the URL (`http://user:password@host:port`)
     /// are used for the proxy and never shown; [`proxy_credentials`](Self::proxy_credentials)
-    /// sets them apart.
+    /// sets them apart. A new proxy replaces the old one with its credentials: credentials
+    /// given for another proxy are never sent to this one.
     ///
     /// # Errors
     ///
@@ -203,9 +204,7 @@ impl HttpSettings {
         let _ = parsed.set_password(None);
         Ok(self.changed(|s| {
             s.proxy = Some(parsed);
-            if credentials.is_some() {
-                s.proxy_credentials = credentials;
-            }
+            s.proxy_credentials = credentials;
         }))
     }
 

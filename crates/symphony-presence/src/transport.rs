@@ -64,6 +64,7 @@ fn is_loopback(url: &reqwest::Url) -> bool {
                 .trim_start_matches('[')
                 .trim_end_matches(']')
                 .parse::<IpAddr>()
-                .is_ok_and(|ip| ip.is_loopback())
+                // `::ffff:127.0.0.1` is 127.0.0.1.
+                .is_ok_and(|ip| ip.to_canonical().is_loopback())
     })
 }

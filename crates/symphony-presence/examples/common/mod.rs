@@ -44,7 +44,10 @@ pub async fn target(env: Env, users: usize) -> Result<Target, Box<dyn std::error
         .with_app(APP_ID)
         .with_bot(BOT);
     let mock = MockPod::start(config).await?;
-    println!("(no SYMPHONY_POD_URL: running against the mock pod at {})", mock.base_url());
+    println!(
+        "(no SYMPHONY_POD_URL: running against the mock pod at {})",
+        mock.base_url()
+    );
     Ok(Target {
         pod_url: mock.pod_url(),
         mock: Some(mock),
@@ -65,7 +68,9 @@ impl Target {
     /// The app: the mock pod's, or `SYMPHONY_APP_ID` with the key in `SYMPHONY_APP_KEY`.
     pub fn app(&self) -> Result<AppClient, Box<dyn std::error::Error>> {
         let credentials = match &self.mock {
-            Some(mock) => mock.app_credentials(APP_ID).ok_or("the mock pod has the app")?,
+            Some(mock) => mock
+                .app_credentials(APP_ID)
+                .ok_or("the mock pod has the app")?,
             None => AppCredentials::from_pem_file(
                 (self.env)("SYMPHONY_APP_ID").ok_or("set SYMPHONY_APP_ID")?,
                 (self.env)("SYMPHONY_APP_KEY").ok_or("set SYMPHONY_APP_KEY (a PEM file)")?,
@@ -78,13 +83,17 @@ impl Target {
     /// `SYMPHONY_BOT_KEY`.
     pub fn bot(&self) -> Result<PresenceClient, Box<dyn std::error::Error>> {
         let credentials = match &self.mock {
-            Some(mock) => mock.bot_credentials(BOT).ok_or("the mock pod has the bot")?,
+            Some(mock) => mock
+                .bot_credentials(BOT)
+                .ok_or("the mock pod has the bot")?,
             None => BotCredentials::from_pem_file(
                 (self.env)("SYMPHONY_BOT_USERNAME").ok_or("set SYMPHONY_BOT_USERNAME")?,
                 (self.env)("SYMPHONY_BOT_KEY").ok_or("set SYMPHONY_BOT_KEY (a PEM file)")?,
             )?,
         };
-        Ok(PresenceClient::builder(&self.pod_url).bot(credentials).build()?)
+        Ok(PresenceClient::builder(&self.pod_url)
+            .bot(credentials)
+            .build()?)
     }
 
     /// Users to act for: the mock pod's first `n`, or `SYMPHONY_USER_IDS` (comma-separated).

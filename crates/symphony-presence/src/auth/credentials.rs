@@ -99,6 +99,28 @@ impl AppCredentials {
         Self::from_certificate_pem(app_id, &read_pem(certificate)?, &read_pem(key)?)
     }
 
+    /// Credentials with a client certificate and its private key in one PEM text (the form a
+    /// PKCS#12 file becomes with `openssl pkcs12 -in app.p12 -out app.pem -nodes`).
+    ///
+    /// # Errors
+    ///
+    /// As [`from_certificate_pem`](Self::from_certificate_pem).
+    pub fn from_identity_pem(app_id: impl Into<String>, pem: &str) -> Result<Self, KeyError> {
+        Self::from_certificate_pem(app_id, pem, pem)
+    }
+
+    /// As [`from_identity_pem`](Self::from_identity_pem), reading a PEM file.
+    ///
+    /// # Errors
+    ///
+    /// As [`from_certificate_files`](Self::from_certificate_files).
+    pub fn from_identity_file(
+        app_id: impl Into<String>,
+        path: impl AsRef<Path>,
+    ) -> Result<Self, KeyError> {
+        Self::from_identity_pem(app_id, &read_pem(path)?)
+    }
+
     /// The app id, the `sub` of the app's JWT.
     pub fn app_id(&self) -> &str {
         &self.app_id
@@ -178,6 +200,25 @@ impl BotCredentials {
         Self::from_certificate_pem(&read_pem(certificate)?, &read_pem(key)?)
     }
 
+    /// Credentials with a client certificate and its private key in one PEM text (the form a
+    /// PKCS#12 file becomes with `openssl pkcs12 -in bot.p12 -out bot.pem -nodes`).
+    ///
+    /// # Errors
+    ///
+    /// As [`from_certificate_pem`](Self::from_certificate_pem).
+    pub fn from_identity_pem(pem: &str) -> Result<Self, KeyError> {
+        Self::from_certificate_pem(pem, pem)
+    }
+
+    /// As [`from_identity_pem`](Self::from_identity_pem), reading a PEM file.
+    ///
+    /// # Errors
+    ///
+    /// As [`from_certificate_files`](Self::from_certificate_files).
+    pub fn from_identity_file(path: impl AsRef<Path>) -> Result<Self, KeyError> {
+        Self::from_identity_pem(&read_pem(path)?)
+    }
+
     /// The username, the `sub` of the bot's JWT; `None` for a certificate, which names the bot.
     pub fn username(&self) -> Option<&str> {
         self.username.as_deref()
@@ -198,40 +239,53 @@ impl fmt::Debug for ClientCertificate {
 }
 
 impl ClientCertificate {
-    /// A certificate (or chain) and its private key (PKCS#8, PKCS#1 RSA or SEC1 EC).
-    fn from_pem(certificate: &str, key: &str) -> Result<Self, KeyError> {
+    /// The certificates (a chain) in `certificates` and the private key (PKCS#8, PKCS#1 RSA or
+    /// SEC1 EC) in `key`; both may be the same text, holding both.
+    fn from_pem(certificates: &str, key: &str) -> Result<Self, KeyError> {
         let malformed = |reason: String| KeyError::Malformed { reason };
-        let certificates = pem::parse_many(certificate).map_err(|e| malformed(e.to_string()))?;
-        if !certificates
-            .iter()
-            .any(|block| block.tag() == "CERTIFICATE")
-        {
+        let blocks = pem::parse_many(certificates).map_err(|e| malformed(e.to_string()))?;
+        let chain: Vec<_> = blocks.iter().filter(|b| b.tag() == "CERTIFICATE").collect();
+        if chain.is_empty() {
             return Err(KeyError::NoCertificate {
-                found: match certificates.first() {
+                found: match blocks.first() {
                     Some(block) => format!("a `{}` block", block.tag()),
                     None => "no PEM block".into(),
                 },
             });
         }
-        let key_block = pem::parse(key).map_err(|e| malformed(e.to_string()))?;
-        match key_block.tag() {
-            "PRIVATE KEY" | "RSA PRIVATE KEY" | "EC PRIVATE KEY"
-                if !key_block
-                    .headers()
+        let key_blocks = pem::parse_many(key).map_err(|e| malformed(e.to_string()))?;
+        let encrypted = |b: &pem::Pem| {
+            b.tag() == "ENCRYPTED PRIVATE KEY"
+                || b.headers()
                     .get("Proc-Type")
-                    .is_some_and(|v| v.contains("ENCRYPTED")) => {}
-            "ENCRYPTED PRIVATE KEY" | "RSA PRIVATE KEY" | "EC PRIVATE KEY" => {
-                return Err(KeyError::Encrypted);
-            }
-            other => {
-                return Err(KeyError::NotPrivateKey {
-                    found: format!("a `{other}` block"),
-                });
-            }
+                    .is_some_and(|v| v.contains("ENCRYPTED"))
+        };
+        let key_block = key_blocks
+            .iter()
+            .find(|b| {
+                matches!(
+                    b.tag(),
+                    "PRIVATE KEY" | "RSA PRIVATE KEY" | "EC PRIVATE KEY" | "ENCRYPTED PRIVATE KEY"
+                )
+            })
+            .ok_or_else(|| KeyError::NotPrivateKey {
+                found: match key_blocks.first() {
+                    Some(block) => format!("a `{}` block", block.tag()),
+                    None => "no PEM block".into(),
+                },
+            })?;
+        if encrypted(key_block) {
+            return Err(KeyError::Encrypted);
         }
         // Zeroised once the identity is made; reqwest keeps its own copy of the key.
-        let pem = SecretString::from(format!("{}\n{}\n", certificate.trim_end(), key.trim_end()));
-        let identity = reqwest::Identity::from_pem(pem.expose_secret().as_bytes())
+        let identity_pem = SecretString::from(pem::encode_many(
+            &chain
+                .into_iter()
+                .chain(std::iter::once(key_block))
+                .cloned()
+                .collect::<Vec<_>>(),
+        ));
+        let identity = reqwest::Identity::from_pem(identity_pem.expose_secret().as_bytes())
             .map_err(|e| malformed(format!("the certificate and key cannot be used: {e}")))?;
         Ok(ClientCertificate { identity })
     }

@@ -3,7 +3,7 @@
 
 use secrecy::ExposeSecret;
 
-use super::{Config, KeySource};
+use super::{AppConfig, BotConfig, CertificateConfig, Config, KeySource};
 use crate::auth::PrivateKey;
 use crate::client::{AppClient, AppClientBuilder, PresenceClient, PresenceClientBuilder};
 use crate::error::Error;
@@ -73,8 +73,9 @@ impl Config {
 }
 
 impl AppClient {
-    /// The app of a configuration file: `app.appId` and `app.privateKey`, on the pod it names,
-    /// with its transport ([`Config::http_settings`]).
+    /// The app of a configuration file: `app.appId` and `app.privateKey` (or
+    /// `app.certificate.path`, a PEM with the certificate and its key), on the pod it names, with
+    /// its transport ([`Config::http_settings`]).
     ///
     /// ```no_run
     /// use symphony_presence::{AppClient, Config, UserId};
@@ -88,52 +89,117 @@ impl AppClient {
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidInput`] without an `app` section or its private key; [`Error::Key`] for
-    /// a key that cannot be used; otherwise as [`Config::http_settings`] and
+    /// [`Error::InvalidInput`] without an `app` section, or one with neither a private key nor a
+    /// certificate (or a PKCS#12 one); [`Error::Key`] for a key or certificate that cannot be
+    /// used; otherwise as [`Config::http_settings`] and
     /// [`AppClientBuilder::build`].
     pub fn from_config(config: &Config) -> Result<AppClient, Error> {
         let app = config
             .app()
             .ok_or_else(|| Error::setup("the configuration has no `app` section"))?;
-        let key = private_key(app.private_key(), "app")?;
-        let builder: AppClientBuilder =
-            AppClient::builder(config.pod_url(), AppCredentials::new(app.app_id(), key));
-        builder
-            .login_url(config.login_url())
-            .http(config.http_settings()?)
-            .build()
+        let mut builder: AppClientBuilder =
+            AppClient::builder(config.pod_url(), app.credentials()?)
+                .login_url(config.login_url())
+                .http(config.http_settings()?);
+        if let Some(url) = config.session_auth_url() {
+            builder = builder.session_auth_url(url);
+        }
+        builder.build()
     }
 }
 
 impl PresenceClient {
-    /// The bot of a configuration file: `bot.username` and `bot.privateKey`, on the pod it
-    /// names, with its transport ([`Config::http_settings`]).
+    /// The bot of a configuration file: `bot.username` and `bot.privateKey` (or
+    /// `bot.certificate.path`, a PEM with the certificate and its key), on the pod it names, with
+    /// its transport ([`Config::http_settings`]).
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidInput`] without a `bot` section or its private key; [`Error::Key`] for a
-    /// key that cannot be used; otherwise as [`Config::http_settings`] and
+    /// [`Error::InvalidInput`] without a `bot` section, or one with neither a private key nor a
+    /// certificate (or a PKCS#12 one); [`Error::Key`] for a key or certificate that cannot be
+    /// used; otherwise as [`Config::http_settings`] and
     /// [`PresenceClientBuilder::build`].
     pub fn from_config(config: &Config) -> Result<PresenceClient, Error> {
         let bot = config
             .bot()
             .ok_or_else(|| Error::setup("the configuration has no `bot` section"))?;
-        let key = private_key(bot.private_key(), "bot")?;
-        let builder: PresenceClientBuilder =
-            PresenceClient::builder(config.pod_url()).bot(BotCredentials::new(bot.username(), key));
-        builder
+        let mut builder: PresenceClientBuilder = PresenceClient::builder(config.pod_url())
+            .bot(bot.credentials()?)
             .login_url(config.login_url())
-            .http(config.http_settings()?)
-            .build()
+            .http(config.http_settings()?);
+        if let Some(url) = config.session_auth_url() {
+            builder = builder.session_auth_url(url);
+        }
+        builder.build()
     }
 }
 
-fn private_key(source: Option<&KeySource>, section: &str) -> Result<PrivateKey, Error> {
-    match source {
-        Some(KeySource::Path(path)) => Ok(PrivateKey::from_pem_file(path)?),
-        Some(KeySource::Content(pem)) => Ok(PrivateKey::from_pem(pem.expose_secret())?),
-        None => Err(Error::setup(format!(
-            "the `{section}` section has no `privateKey` (a path or the content)"
-        ))),
+impl AppConfig {
+    /// The app's credentials: its id with `privateKey`, or with `certificate.path` (a PEM with
+    /// the certificate and its key).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidInput`] with neither (or a PKCS#12 certificate); [`Error::Key`] for a key
+    /// or certificate that cannot be used.
+    pub fn credentials(&self) -> Result<AppCredentials, Error> {
+        match (self.private_key(), self.certificate()) {
+            (Some(key), _) => Ok(AppCredentials::new(self.app_id(), private_key(key)?)),
+            (None, Some(certificate)) => Ok(AppCredentials::from_identity_file(
+                self.app_id(),
+                identity_path(certificate)?,
+            )?),
+            (None, None) => Err(no_proof("app")),
+        }
     }
+}
+
+impl BotConfig {
+    /// The bot's credentials: its username with `privateKey`, or `certificate.path` (a PEM
+    /// with the certificate and its key).
+    ///
+    /// # Errors
+    ///
+    /// As [`AppConfig::credentials`].
+    pub fn credentials(&self) -> Result<BotCredentials, Error> {
+        match (self.private_key(), self.certificate()) {
+            (Some(key), _) => Ok(BotCredentials::new(self.username(), private_key(key)?)),
+            (None, Some(certificate)) => Ok(BotCredentials::from_identity_file(identity_path(
+                certificate,
+            )?)?),
+            (None, None) => Err(no_proof("bot")),
+        }
+    }
+}
+
+fn private_key(source: &KeySource) -> Result<PrivateKey, Error> {
+    Ok(match source {
+        KeySource::Path(path) => PrivateKey::from_pem_file(path)?,
+        KeySource::Content(pem) => PrivateKey::from_pem(pem.expose_secret())?,
+    })
+}
+
+/// A `certificate.path`: a PEM file with the certificate and its key. A PKCS#12 file, which the
+/// Java and Python SDKs take with a password, must be converted first.
+fn identity_path(certificate: &CertificateConfig) -> Result<&std::path::Path, Error> {
+    let path = certificate.path();
+    let pkcs12 = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("p12") || e.eq_ignore_ascii_case("pfx"));
+    if pkcs12 {
+        return Err(Error::setup(format!(
+            "the certificate {} is PKCS#12; convert it to PEM with `openssl pkcs12 -in {} -out \
+             identity.pem -nodes` and give that path",
+            path.display(),
+            path.display()
+        )));
+    }
+    Ok(path)
+}
+
+fn no_proof(section: &str) -> Error {
+    Error::setup(format!(
+        "the `{section}` section has neither `privateKey` (a path or the content) nor \
+         `certificate`"
+    ))
 }
