@@ -2,6 +2,7 @@
 
 use std::time::Duration;
 
+use crate::clock::ClockOffset;
 use crate::tls::TlsConfig;
 
 /// How a [`MockPod`](crate::MockPod) starts: its users, registered apps and bots, token
@@ -17,11 +18,12 @@ pub struct MockPodConfig {
     pub(crate) bots: Vec<(String, Option<String>)>,
     pub(crate) restricted: Vec<i64>,
     pub(crate) tls: Option<TlsConfig>,
+    pub(crate) clock_offset: ClockOffset,
 }
 
 impl Default for MockPodConfig {
     /// An ephemeral port, 100 users, 1-hour tokens, no apps or bots, nobody restricted, plain
-    /// HTTP/1.1.
+    /// HTTP/1.1, the pod's clock on this machine's.
     fn default() -> Self {
         MockPodConfig {
             port: 0,
@@ -31,6 +33,7 @@ impl Default for MockPodConfig {
             bots: Vec::new(),
             restricted: Vec::new(),
             tls: None,
+            clock_offset: ClockOffset::ZERO,
         }
     }
 }
@@ -101,6 +104,17 @@ impl MockPodConfig {
     /// start; see [`TlsConfig`].
     pub fn tls(mut self, tls: TlsConfig) -> Self {
         self.tls = Some(tls);
+        self
+    }
+
+    /// Runs the pod's clock ahead of or behind this machine's (default
+    /// [`ClockOffset::ZERO`]), at most [`MAX_CLOCK_OFFSET`](crate::MAX_CLOCK_OFFSET) either
+    /// way: [`MockPod::start`](crate::MockPod::start) refuses more with
+    /// [`MockPodError::ClockOffset`](crate::MockPodError::ClockOffset). The pod's time decides
+    /// whether a JWT has expired or expires more than 5 minutes ahead, stamps presence
+    /// changes, and is sent in every response's `Date` header.
+    pub fn clock_offset(mut self, offset: ClockOffset) -> Self {
+        self.clock_offset = offset;
         self
     }
 }

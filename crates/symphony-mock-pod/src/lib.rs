@@ -2,6 +2,7 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+mod clock;
 mod config;
 mod control;
 mod faults;
@@ -19,13 +20,15 @@ use jsonwebtoken::DecodingKey;
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
+pub use clock::{ClockOffset, MAX_CLOCK_OFFSET};
 pub use config::MockPodConfig;
 pub use faults::{Faults, ForcedStatus};
 pub use state::{Counters, FIRST_USER_ID, Listener, ListenerCounters};
 pub use tls::{ClientCertificate, ClientCertificates, TlsConfig};
 
+use clock::PodClock;
 use server::{Endpoint, Shared, lock};
-use state::{Bot, State, now_millis};
+use state::{Bot, State};
 use tls::Pki;
 
 /// Why the pod could not start, or could not issue a client certificate.
@@ -47,6 +50,12 @@ pub enum MockPodError {
         who: String,
         /// What is wrong with it.
         reason: String,
+    },
+    /// The clock offset is more than [`MAX_CLOCK_OFFSET`] either way.
+    #[error("the clock offset {offset} is beyond the limit of {} s either way", MAX_CLOCK_OFFSET.as_secs())]
+    ClockOffset {
+        /// The offset asked for.
+        offset: ClockOffset,
     },
     /// A certificate could not be generated or the TLS configuration built, or TLS is off.
     #[error("TLS: {reason}")]
@@ -77,7 +86,11 @@ impl MockPod {
     /// [`MockPodError::Bind`] if a port is taken, [`MockPodError::InvalidKey`] for a bad
     /// public key, [`MockPodError::Tls`] if a certificate cannot be generated.
     pub async fn start(config: MockPodConfig) -> Result<RunningMockPod, MockPodError> {
-        let mut state = State::new(config.users, config.token_ttl);
+        check_clock_offset(config.clock_offset)?;
+        let clock = PodClock {
+            offset: config.clock_offset,
+        };
+        let mut state = State::new(config.users, config.token_ttl, clock);
         state.restricted.extend(&config.restricted);
         for (app_id, pem) in &config.apps {
             let key = pem
@@ -91,7 +104,7 @@ impl MockPod {
                 .as_ref()
                 .map(|pem| decoding_key(username, pem))
                 .transpose()?;
-            let uid = state.add_user(username.clone(), "AVAILABLE", now_millis());
+            let uid = state.add_user(username.clone(), "AVAILABLE", clock.now_millis());
             state.bots.insert(username.clone(), Bot { key, uid });
         }
         let pki = config.tls.as_ref().map(Pki::generate).transpose()?;
@@ -154,6 +167,13 @@ async fn bind(port: u16) -> Result<(TcpListener, SocketAddr), MockPodError> {
         .map_err(bind_error)?;
     let address = listener.local_addr().map_err(bind_error)?;
     Ok((listener, address))
+}
+
+fn check_clock_offset(offset: ClockOffset) -> Result<(), MockPodError> {
+    if offset.magnitude() > MAX_CLOCK_OFFSET {
+        return Err(MockPodError::ClockOffset { offset });
+    }
+    Ok(())
 }
 
 fn decoding_key(who: &str, pem: &str) -> Result<DecodingKey, MockPodError> {
@@ -267,6 +287,23 @@ impl RunningMockPod {
     /// Ends every session now: the next request with any issued token gets a 401.
     pub fn expire_tokens(&self) {
         lock(&self.state).sessions.clear();
+    }
+
+    /// Shifts the pod's clock from now on (see [`ClockOffset`]).
+    ///
+    /// # Errors
+    ///
+    /// [`MockPodError::ClockOffset`] beyond [`MAX_CLOCK_OFFSET`] either way; the clock is then
+    /// left as it was.
+    pub fn set_clock_offset(&self, offset: ClockOffset) -> Result<(), MockPodError> {
+        check_clock_offset(offset)?;
+        lock(&self.state).clock.offset = offset;
+        Ok(())
+    }
+
+    /// The pod's time now: this machine's, shifted by the clock offset.
+    pub fn now(&self) -> std::time::SystemTime {
+        lock(&self.state).clock.now()
     }
 
     /// The presence category of a user, as stored.

@@ -1,7 +1,5 @@
 //! The RSA authentication endpoints under `/login`.
 
-use std::time::{SystemTime, UNIX_EPOCH};
-
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use serde::Deserialize;
 use symphony_api::login::types::{AuthenticateRequest, Token};
@@ -48,9 +46,11 @@ fn session(token: String) -> Reply {
 }
 
 /// Checks an authentication JWT: RS512, signed by the key registered for its `sub`, not
-/// expired, and `exp` at most 5 minutes ahead. Returns the `sub`.
+/// expired, and `exp` at most 5 minutes ahead, both by the pod's clock (`now`, Unix seconds).
+/// Returns the `sub`.
 fn verify<'k>(
     request: &Request,
+    now: u64,
     key_for: impl Fn(&str) -> Option<&'k DecodingKey>,
 ) -> Result<String, Fail> {
     let AuthenticateRequest { token } = body(request)?;
@@ -66,13 +66,15 @@ fn verify<'k>(
     let key = key_for(&claims.sub).ok_or_else(|| fail(401, "Unknown user or app"))?;
     let mut validation = Validation::new(Algorithm::RS512);
     validation.leeway = 0;
+    // `exp` is checked below against the pod's clock, not this machine's.
+    validation.validate_exp = false;
     validation.set_required_spec_claims(&["exp", "sub"]);
     jsonwebtoken::decode::<Claims>(&jwt, key, &validation)
         .map_err(|e| fail(401, format!("Invalid authentication token: {e}")))?;
-    let now = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
-    if claims.exp > now + MAX_EXP_AHEAD {
+    if claims.exp < now {
+        return Err(fail(401, "The authentication token has expired"));
+    }
+    if claims.exp > now.saturating_add(MAX_EXP_AHEAD) {
         return Err(fail(
             401,
             "The authentication token expires more than 5 minutes ahead",
@@ -82,13 +84,17 @@ fn verify<'k>(
 }
 
 fn app(state: &mut State, request: &Request) -> Handled {
-    let app_id = verify(request, |sub| state.apps.get(sub).and_then(Option::as_ref))?;
+    let now = state.clock.now_secs();
+    let app_id = verify(request, now, |sub| {
+        state.apps.get(sub).and_then(Option::as_ref)
+    })?;
     state.counters.app_authentications += 1;
     Ok(session(state.issue(Principal::App(app_id))))
 }
 
 fn bot(state: &mut State, request: &Request) -> Handled {
-    let username = verify(request, |sub| {
+    let now = state.clock.now_secs();
+    let username = verify(request, now, |sub| {
         state.bots.get(sub).and_then(|b| b.key.as_ref())
     })?;
     state.counters.bot_authentications += 1;

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::{Parser, ValueEnum};
-use symphony_mock_pod::{ClientCertificates, MockPod, MockPodConfig, TlsConfig};
+use symphony_mock_pod::{ClientCertificates, ClockOffset, MockPod, MockPodConfig, TlsConfig};
 
 /// An offline Symphony pod: the Presence API under /pod, the RSA/OBO login endpoints under
 /// /login and, with --tls, certificate authentication under /sessionauth, on 127.0.0.1.
@@ -22,6 +22,15 @@ struct Args {
     /// Lifetime of issued session tokens, in seconds.
     #[arg(long, value_name = "SECS", default_value_t = 3600)]
     token_ttl: u64,
+    /// Runs the pod's clock this many seconds ahead of this machine's (negative: behind), at
+    /// most 240 either way. The pod's time checks JWTs and is sent in every `Date` header.
+    #[arg(
+        long,
+        value_name = "SECS",
+        default_value_t = 0,
+        allow_negative_numbers = true
+    )]
+    clock_offset: i64,
     /// Registers an app: its id and the path of its RSA public key (PEM). Repeatable.
     #[arg(long, num_args = 2, value_names = ["APP_ID", "PUBLIC_KEY_PEM"])]
     app: Vec<String>,
@@ -81,7 +90,8 @@ fn config(args: &Args) -> Result<MockPodConfig, String> {
     let mut config = MockPodConfig::default()
         .port(args.port)
         .users(args.users)
-        .token_ttl(Duration::from_secs(args.token_ttl));
+        .token_ttl(Duration::from_secs(args.token_ttl))
+        .clock_offset(ClockOffset::from_secs(args.clock_offset));
     for uid in &args.restricted_user {
         config = config.restricted_user(*uid);
     }

@@ -1,11 +1,12 @@
 //! The pod's state: users and their presence, sessions, feeds, interest, faults and counters.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
 use jsonwebtoken::DecodingKey;
 use serde::Serialize;
 
+use crate::clock::PodClock;
 use crate::faults::Faults;
 
 /// The id of the first seeded user; user `i` has id `FIRST_USER_ID + i`.
@@ -129,12 +130,14 @@ pub(crate) struct State {
     /// Users without the administrative privileges and entitlements.
     pub restricted: HashSet<i64>,
     pub seq: u64,
+    /// The pod's time: this machine's, shifted by the configured offset.
+    pub clock: PodClock,
     pub faults: Faults,
     pub counters: Counters,
 }
 
 impl State {
-    pub(crate) fn new(users: usize, token_ttl: Duration) -> Self {
+    pub(crate) fn new(users: usize, token_ttl: Duration, clock: PodClock) -> Self {
         let mut state = State {
             users: BTreeMap::new(),
             usernames: HashMap::new(),
@@ -146,10 +149,11 @@ impl State {
             interest: HashMap::new(),
             restricted: HashSet::new(),
             seq: 0,
+            clock,
             faults: Faults::default(),
             counters: Counters::default(),
         };
-        let now = now_millis();
+        let now = clock.now_millis();
         for i in 0..users {
             state.add_user(
                 format!("user{i}"),
@@ -205,7 +209,7 @@ impl State {
                 return;
             }
             user.category = category.to_owned();
-            user.timestamp = now_millis();
+            user.timestamp = self.clock.now_millis();
             user.seq = seq;
         }
     }
@@ -217,10 +221,4 @@ impl State {
             .entry(operation.to_owned())
             .or_default() += 1;
     }
-}
-
-pub(crate) fn now_millis() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
 }

@@ -1,0 +1,6 @@
+//! The mock pod as a test harness for SDK users: its clock offset, refused OBO users,
+//! generated credentials, scripted presence, feeds and the request journal. One test binary,
+//! one module per feature.
+
+mod clock;
+mod support;
