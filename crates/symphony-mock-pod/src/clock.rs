@@ -72,7 +72,9 @@ impl ClockOffset {
         if self.millis >= 0 {
             time.checked_add(magnitude).unwrap_or(time)
         } else {
-            time.checked_sub(magnitude).unwrap_or(UNIX_EPOCH)
+            time.checked_sub(magnitude)
+                .filter(|shifted| *shifted >= UNIX_EPOCH)
+                .unwrap_or(UNIX_EPOCH)
         }
     }
 }
@@ -87,7 +89,7 @@ impl fmt::Display for ClockOffset {
             _ => "-",
         };
         let abs = self.millis.unsigned_abs();
-        if abs % 1000 == 0 {
+        if abs.is_multiple_of(1000) {
             write!(f, "{sign}{} s", abs / 1000)
         } else {
             write!(f, "{sign}{}.{:03} s", abs / 1000, abs % 1000)

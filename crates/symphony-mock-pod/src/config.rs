@@ -3,6 +3,7 @@
 use std::time::Duration;
 
 use crate::clock::ClockOffset;
+use crate::keys::Registration;
 use crate::tls::TlsConfig;
 
 /// How a [`MockPod`](crate::MockPod) starts: its users, registered apps and bots, token
@@ -12,10 +13,10 @@ pub struct MockPodConfig {
     pub(crate) port: u16,
     pub(crate) users: usize,
     pub(crate) token_ttl: Duration,
-    /// App id → RSA public key PEM (none: certificate authentication only).
-    pub(crate) apps: Vec<(String, Option<String>)>,
-    /// Bot username → RSA public key PEM (none: certificate authentication only).
-    pub(crate) bots: Vec<(String, Option<String>)>,
+    /// App id → its key.
+    pub(crate) apps: Vec<(String, Registration)>,
+    /// Bot username → its key.
+    pub(crate) bots: Vec<(String, Registration)>,
     pub(crate) restricted: Vec<i64>,
     pub(crate) tls: Option<TlsConfig>,
     pub(crate) clock_offset: ClockOffset,
@@ -62,7 +63,10 @@ impl MockPodConfig {
     /// Registers an extension app with its RSA public key (PEM). It can also authenticate by
     /// certificate, with a client certificate whose common name is `app_id`.
     pub fn app(mut self, app_id: impl Into<String>, public_key_pem: impl Into<String>) -> Self {
-        self.apps.push((app_id.into(), Some(public_key_pem.into())));
+        self.apps.push((
+            app_id.into(),
+            Registration::PublicKey(public_key_pem.into()),
+        ));
         self
     }
 
@@ -70,7 +74,60 @@ impl MockPodConfig {
     /// /sessionauth/v1/app/authenticate` with a client certificate whose common name is
     /// `app_id`. Needs [`tls`](Self::tls).
     pub fn certificate_app(mut self, app_id: impl Into<String>) -> Self {
-        self.apps.push((app_id.into(), None));
+        self.apps
+            .push((app_id.into(), Registration::CertificateOnly));
+        self
+    }
+
+    /// Registers an extension app with an RSA-2048 key pair that
+    /// [`MockPod::start`](crate::MockPod::start) generates (with aws-lc-rs). The running pod
+    /// hands out ready credentials:
+    /// [`app_credentials`](crate::RunningMockPod::app_credentials) for the SDK, and
+    /// [`app_private_key_pem`](crate::RunningMockPod::app_private_key_pem) (PKCS#8) for
+    /// anything else. Like [`app`](Self::app), it can also authenticate by certificate.
+    pub fn with_app(mut self, app_id: impl Into<String>) -> Self {
+        self.apps.push((app_id.into(), Registration::Generated));
+        self
+    }
+
+    /// Registers an extension app with its RSA private key (PEM, PKCS#8 or PKCS#1), which the
+    /// pod keeps: the same as [`with_app`](Self::with_app), with a fixed key instead of a
+    /// generated one (so that runs repeat exactly). A PEM that is not an RSA private key makes
+    /// [`MockPod::start`](crate::MockPod::start) fail with
+    /// [`MockPodError::InvalidKey`](crate::MockPodError::InvalidKey).
+    pub fn with_app_private_key(
+        mut self,
+        app_id: impl Into<String>,
+        private_key_pem: impl Into<String>,
+    ) -> Self {
+        self.apps.push((
+            app_id.into(),
+            Registration::PrivateKey(private_key_pem.into()),
+        ));
+        self
+    }
+
+    /// Registers a bot with an RSA-2048 key pair that [`MockPod::start`](crate::MockPod::start)
+    /// generates. The bot is also a user of the pod, with the next free user id
+    /// ([`bot_user_id`](crate::RunningMockPod::bot_user_id)). The running pod hands out
+    /// [`bot_credentials`](crate::RunningMockPod::bot_credentials) and
+    /// [`bot_private_key_pem`](crate::RunningMockPod::bot_private_key_pem).
+    pub fn with_bot(mut self, username: impl Into<String>) -> Self {
+        self.bots.push((username.into(), Registration::Generated));
+        self
+    }
+
+    /// Registers a bot with its RSA private key (PEM, PKCS#8 or PKCS#1), which the pod keeps:
+    /// the same as [`with_bot`](Self::with_bot), with a fixed key.
+    pub fn with_bot_private_key(
+        mut self,
+        username: impl Into<String>,
+        private_key_pem: impl Into<String>,
+    ) -> Self {
+        self.bots.push((
+            username.into(),
+            Registration::PrivateKey(private_key_pem.into()),
+        ));
         self
     }
 
@@ -86,8 +143,10 @@ impl MockPodConfig {
     /// the next free user id. It can also authenticate by certificate, with a client
     /// certificate whose common name is `username`.
     pub fn bot(mut self, username: impl Into<String>, public_key_pem: impl Into<String>) -> Self {
-        self.bots
-            .push((username.into(), Some(public_key_pem.into())));
+        self.bots.push((
+            username.into(),
+            Registration::PublicKey(public_key_pem.into()),
+        ));
         self
     }
 
@@ -96,7 +155,8 @@ impl MockPodConfig {
     /// `username`. The bot is also a user of the pod, with the next free user id. Needs
     /// [`tls`](Self::tls).
     pub fn certificate_bot(mut self, username: impl Into<String>) -> Self {
-        self.bots.push((username.into(), None));
+        self.bots
+            .push((username.into(), Registration::CertificateOnly));
         self
     }
 

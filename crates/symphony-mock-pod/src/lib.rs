@@ -6,6 +6,7 @@ mod clock;
 mod config;
 mod control;
 mod faults;
+mod keys;
 mod login;
 mod pod;
 mod server;
@@ -13,10 +14,12 @@ mod sessionauth;
 mod state;
 mod tls;
 
+use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 
 use jsonwebtoken::DecodingKey;
+use symphony_presence::{AppCredentials, BotCredentials};
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
@@ -27,6 +30,7 @@ pub use state::{Counters, FIRST_USER_ID, Listener, ListenerCounters};
 pub use tls::{ClientCertificate, ClientCertificates, TlsConfig};
 
 use clock::PodClock;
+use keys::Registration;
 use server::{Endpoint, Shared, lock};
 use state::{Bot, State};
 use tls::Pki;
@@ -43,8 +47,9 @@ pub enum MockPodError {
         /// What the operating system said.
         source: std::io::Error,
     },
-    /// A registered public key is not an RSA public key in PEM.
-    #[error("the public key of {who} is not an RSA public key in PEM: {reason}")]
+    /// A registered key is not an RSA public key in PEM (or, for one registered with its
+    /// private key, not an RSA private key in PEM).
+    #[error("the key of {who} is not usable: {reason}")]
     InvalidKey {
         /// The app id or bot name.
         who: String,
@@ -56,6 +61,14 @@ pub enum MockPodError {
     ClockOffset {
         /// The offset asked for.
         offset: ClockOffset,
+    },
+    /// An RSA key pair could not be generated.
+    #[error("cannot generate a key pair for {who}: {reason}")]
+    KeyGeneration {
+        /// The app id or bot name.
+        who: String,
+        /// What failed.
+        reason: String,
     },
     /// A certificate could not be generated or the TLS configuration built, or TLS is off.
     #[error("TLS: {reason}")]
@@ -92,19 +105,32 @@ impl MockPod {
         };
         let mut state = State::new(config.users, config.token_ttl, clock);
         state.restricted.extend(&config.restricted);
-        for (app_id, pem) in &config.apps {
-            let key = pem
-                .as_ref()
-                .map(|pem| decoding_key(app_id, pem))
-                .transpose()?;
+        let mut app_keys = HashMap::new();
+        for (app_id, registration) in &config.apps {
+            let (key, private) = register(app_id, registration)?;
+            if let Some(private) = private {
+                let credentials = AppCredentials::from_pem(app_id, &private)
+                    .map_err(|e| invalid_key(app_id, &e))?;
+                app_keys.insert(app_id.clone(), (credentials, private));
+            } else {
+                app_keys.remove(app_id);
+            }
             state.apps.insert(app_id.clone(), key);
         }
-        for (username, pem) in &config.bots {
-            let key = pem
-                .as_ref()
-                .map(|pem| decoding_key(username, pem))
-                .transpose()?;
-            let uid = state.add_user(username.clone(), "AVAILABLE", clock.now_millis());
+        let mut bot_keys = HashMap::new();
+        for (username, registration) in &config.bots {
+            let (key, private) = register(username, registration)?;
+            if let Some(private) = private {
+                let credentials = BotCredentials::from_pem(username, &private)
+                    .map_err(|e| invalid_key(username, &e))?;
+                bot_keys.insert(username.clone(), (credentials, private));
+            } else {
+                bot_keys.remove(username);
+            }
+            let uid = match state.bots.get(username) {
+                Some(bot) => bot.uid,
+                None => state.add_user(username.clone(), "AVAILABLE", clock.now_millis()),
+            };
             state.bots.insert(username.clone(), Bot { key, uid });
         }
         let pki = config.tls.as_ref().map(Pki::generate).transpose()?;
@@ -150,6 +176,8 @@ impl MockPod {
             None => tokio::spawn(pod),
         };
         Ok(RunningMockPod {
+            app_keys,
+            bot_keys,
             address,
             session_auth_address,
             pki: pki.map(Arc::new),
@@ -176,16 +204,46 @@ fn check_clock_offset(offset: ClockOffset) -> Result<(), MockPodError> {
     Ok(())
 }
 
-fn decoding_key(who: &str, pem: &str) -> Result<DecodingKey, MockPodError> {
-    DecodingKey::from_rsa_pem(pem.as_bytes()).map_err(|e| MockPodError::InvalidKey {
+fn invalid_key(who: &str, reason: &dyn std::fmt::Display) -> MockPodError {
+    MockPodError::InvalidKey {
         who: who.to_owned(),
-        reason: e.to_string(),
-    })
+        reason: reason.to_string(),
+    }
+}
+
+fn decoding_key(who: &str, pem: &str) -> Result<DecodingKey, MockPodError> {
+    DecodingKey::from_rsa_pem(pem.as_bytes()).map_err(|e| invalid_key(who, &e))
+}
+
+/// The public key the pod checks `who`'s JWTs with (none: certificate only), and the private
+/// key (PKCS#8 PEM) when the pod holds it.
+fn register(
+    who: &str,
+    registration: &Registration,
+) -> Result<(Option<DecodingKey>, Option<String>), MockPodError> {
+    let pair = match registration {
+        Registration::CertificateOnly => return Ok((None, None)),
+        Registration::PublicKey(pem) => return Ok((Some(decoding_key(who, pem)?), None)),
+        Registration::Generated => {
+            keys::generate().map_err(|reason| MockPodError::KeyGeneration {
+                who: who.to_owned(),
+                reason,
+            })?
+        }
+        Registration::PrivateKey(pem) => {
+            keys::from_private_pem(pem).map_err(|reason| invalid_key(who, &reason))?
+        }
+    };
+    Ok((Some(decoding_key(who, &pair.public)?), Some(pair.private)))
 }
 
 /// A running pod. Dropping it (or [`shutdown`](Self::shutdown)) stops the server and closes
 /// every connection.
 pub struct RunningMockPod {
+    /// App id → its credentials and private key (PKCS#8 PEM), for apps whose key the pod holds.
+    app_keys: HashMap<String, (AppCredentials, String)>,
+    /// Bot username → its credentials and private key, likewise.
+    bot_keys: HashMap<String, (BotCredentials, String)>,
     address: SocketAddr,
     session_auth_address: Option<SocketAddr>,
     pki: Option<Arc<Pki>>,
@@ -267,6 +325,36 @@ impl RunningMockPod {
     /// The id of seeded user `index` (from 0).
     pub fn user_id(&self, index: usize) -> i64 {
         FIRST_USER_ID + i64::try_from(index).unwrap_or(i64::MAX - FIRST_USER_ID)
+    }
+
+    /// Ready credentials of an app registered with
+    /// [`with_app`](MockPodConfig::with_app) or
+    /// [`with_app_private_key`](MockPodConfig::with_app_private_key); none for another app
+    /// (the pod does not have its private key) or an unknown one.
+    pub fn app_credentials(&self, app_id: &str) -> Option<AppCredentials> {
+        self.app_keys.get(app_id).map(|(c, _)| c.clone())
+    }
+
+    /// The private key (PKCS#8 PEM) of an app whose key the pod holds, for clients not written
+    /// in Rust. Keep it out of logs.
+    pub fn app_private_key_pem(&self, app_id: &str) -> Option<String> {
+        self.app_keys.get(app_id).map(|(_, pem)| pem.clone())
+    }
+
+    /// Ready credentials of a bot registered with [`with_bot`](MockPodConfig::with_bot) or
+    /// [`with_bot_private_key`](MockPodConfig::with_bot_private_key); none for another bot.
+    pub fn bot_credentials(&self, username: &str) -> Option<BotCredentials> {
+        self.bot_keys.get(username).map(|(c, _)| c.clone())
+    }
+
+    /// The private key (PKCS#8 PEM) of a bot whose key the pod holds. Keep it out of logs.
+    pub fn bot_private_key_pem(&self, username: &str) -> Option<String> {
+        self.bot_keys.get(username).map(|(_, pem)| pem.clone())
+    }
+
+    /// The user id of a registered bot (bots are users of the pod too).
+    pub fn bot_user_id(&self, username: &str) -> Option<i64> {
+        lock(&self.state).bots.get(username).map(|bot| bot.uid)
     }
 
     /// The counters so far.

@@ -34,6 +34,15 @@ struct Args {
     /// Registers an app: its id and the path of its RSA public key (PEM). Repeatable.
     #[arg(long, num_args = 2, value_names = ["APP_ID", "PUBLIC_KEY_PEM"])]
     app: Vec<String>,
+    /// Registers an app with a key pair generated at start, and writes its RSA private key
+    /// (PKCS#8 PEM, readable by its owner only) to KEY_OUT, for a client to sign with.
+    /// Repeatable.
+    #[arg(long, num_args = 2, value_names = ["APP_ID", "KEY_OUT"])]
+    with_app: Vec<String>,
+    /// Registers a bot with a key pair generated at start, and writes its RSA private key
+    /// (PKCS#8 PEM, readable by its owner only) to KEY_OUT. Repeatable.
+    #[arg(long, num_args = 2, value_names = ["USERNAME", "KEY_OUT"])]
+    with_bot: Vec<String>,
     /// Takes the administrative privileges from this user id (403 on admin calls). Repeatable.
     #[arg(long, value_name = "UID")]
     restricted_user: Vec<i64>,
@@ -86,6 +95,20 @@ fn write(path: &std::path::Path, contents: &str) -> Result<(), String> {
     std::fs::write(path, contents).map_err(|e| format!("cannot write {}: {e}", path.display()))
 }
 
+/// Writes a private key, readable and writable by its owner only (on Unix).
+fn write_secret(path: &std::path::Path, contents: &str) -> Result<(), String> {
+    use std::io::Write;
+
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options
+        .open(path)
+        .and_then(|mut file| file.write_all(contents.as_bytes()))
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))
+}
+
 fn config(args: &Args) -> Result<MockPodConfig, String> {
     let mut config = MockPodConfig::default()
         .port(args.port)
@@ -100,6 +123,12 @@ fn config(args: &Args) -> Result<MockPodConfig, String> {
     }
     for pair in args.bot.chunks(2) {
         config = config.bot(&pair[0], read(&pair[1])?);
+    }
+    for pair in args.with_app.chunks(2) {
+        config = config.with_app(&pair[0]);
+    }
+    for pair in args.with_bot.chunks(2) {
+        config = config.with_bot(&pair[0]);
     }
     for app_id in &args.certificate_app {
         config = config.certificate_app(app_id);
@@ -140,6 +169,24 @@ async fn main() -> ExitCode {
         && let Err(e) = write(path, &pem)
     {
         return fail(e);
+    }
+    let generated = args
+        .with_app
+        .chunks(2)
+        .map(|pair| (pod.app_private_key_pem(&pair[0]), &pair[1]))
+        .chain(
+            args.with_bot
+                .chunks(2)
+                .map(|pair| (pod.bot_private_key_pem(&pair[0]), &pair[1])),
+        );
+    for (pem, path) in generated {
+        // Registered with a generated key just above, so the pod holds it.
+        let written = pem
+            .ok_or_else(|| format!("no generated key to write to {path}"))
+            .and_then(|pem| write_secret(path.as_ref(), &pem));
+        if let Err(e) = written {
+            return fail(e);
+        }
     }
     for pair in args.client_cert_out.chunks(2) {
         let written = pod

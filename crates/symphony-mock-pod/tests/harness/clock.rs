@@ -3,7 +3,9 @@
 
 use std::time::{Duration, SystemTime};
 
-use symphony_mock_pod::{ClockOffset, MAX_CLOCK_OFFSET, MockPod, MockPodConfig, MockPodError};
+use symphony_mock_pod::{
+    ClockOffset, MAX_CLOCK_OFFSET, MockPod, MockPodConfig, MockPodError, RunningMockPod,
+};
 
 use crate::support::{client, date_of, seconds_between};
 
@@ -97,4 +99,84 @@ async fn an_offset_beyond_four_minutes_is_refused_at_start_and_at_run_time() {
         (behind + 240).abs() <= SLACK_SECS,
         "the refused offset changed the clock: {behind} s"
     );
+}
+
+/// A JWT for `sub`, signed RS512 with `private_pem`, expiring at `exp` (Unix seconds).
+fn jwt(sub: &str, exp: u64, private_pem: &str) -> String {
+    let key = jsonwebtoken::EncodingKey::from_rsa_pem(private_pem.as_bytes()).unwrap();
+    let header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::RS512);
+    jsonwebtoken::encode(&header, &serde_json::json!({"sub": sub, "exp": exp}), &key).unwrap()
+}
+
+fn unix_secs(time: SystemTime) -> u64 {
+    time.duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+}
+
+/// Posts an app JWT expiring `exp_in` seconds after `base`; returns the status and the body.
+async fn app_login(pod: &RunningMockPod, base: SystemTime, exp_in: u64) -> (u16, String) {
+    let pem = pod.app_private_key_pem("my-app").unwrap();
+    let token = jwt("my-app", unix_secs(base) + exp_in, &pem);
+    let response = client()
+        .post(format!("{}/pubkey/app/authenticate", pod.login_url()))
+        .json(&serde_json::json!({ "token": token }))
+        .send()
+        .await
+        .unwrap();
+    (response.status().as_u16(), response.text().await.unwrap())
+}
+
+/// A JWT expiring 120 s from now by this machine's clock is good here; with the pod 4 minutes
+/// behind, that is 360 s ahead by the pod's clock (over the 300 s limit, by 60 s); with the pod
+/// 4 minutes ahead, it expired 120 s ago. A JWT made from the pod's time passes both.
+#[tokio::test]
+async fn a_jwt_good_by_local_time_is_refused_by_a_pod_four_minutes_off_either_way() {
+    let pod = MockPod::start(MockPodConfig::default().users(1).with_app("my-app"))
+        .await
+        .unwrap();
+    let (status, body) = app_login(&pod, SystemTime::now(), 120).await;
+    assert_eq!(status, 200, "{body}");
+
+    pod.set_clock_offset(ClockOffset::behind(MAX_CLOCK_OFFSET))
+        .unwrap();
+    let (status, body) = app_login(&pod, SystemTime::now(), 120).await;
+    assert_eq!(status, 401);
+    assert!(body.contains("expires more than 5 minutes ahead"), "{body}");
+    let (status, body) = app_login(&pod, pod.now(), 120).await;
+    assert_eq!(status, 200, "by the pod's time: {body}");
+
+    pod.set_clock_offset(ClockOffset::ahead(MAX_CLOCK_OFFSET))
+        .unwrap();
+    let (status, body) = app_login(&pod, SystemTime::now(), 120).await;
+    assert_eq!(status, 401);
+    assert!(body.contains("has expired"), "{body}");
+    let (status, body) = app_login(&pod, pod.now(), 120).await;
+    assert_eq!(status, 200, "by the pod's time: {body}");
+
+    assert_eq!(pod.counters().app_authentications, 3);
+}
+
+#[tokio::test]
+async fn a_pod_started_behind_refuses_a_bots_jwt_made_by_local_time() {
+    let pod = MockPod::start(
+        MockPodConfig::default()
+            .users(1)
+            .with_bot("my-bot")
+            .clock_offset(ClockOffset::from_secs(-240)),
+    )
+    .await
+    .unwrap();
+    let pem = pod.bot_private_key_pem("my-bot").unwrap();
+    let login = |exp| {
+        let token = jwt("my-bot", exp, &pem);
+        client()
+            .post(format!("{}/pubkey/authenticate", pod.login_url()))
+            .json(&serde_json::json!({ "token": token }))
+            .send()
+    };
+    let local = login(unix_secs(SystemTime::now()) + 120).await.unwrap();
+    assert_eq!(local.status(), 401);
+    let pods = login(unix_secs(pod.now()) + 120).await.unwrap();
+    assert_eq!(pods.status(), 200);
 }

@@ -2,5 +2,7 @@
 //! generated credentials, scripted presence, feeds and the request journal. One test binary,
 //! one module per feature.
 
+mod binary;
 mod clock;
+mod credentials;
 mod support;
