@@ -18,6 +18,7 @@ pub struct MockPodConfig {
     /// Bot username → its key.
     pub(crate) bots: Vec<(String, Registration)>,
     pub(crate) restricted: Vec<i64>,
+    pub(crate) obo_refused: Vec<i64>,
     pub(crate) tls: Option<TlsConfig>,
     pub(crate) clock_offset: ClockOffset,
 }
@@ -33,6 +34,7 @@ impl Default for MockPodConfig {
             apps: Vec::new(),
             bots: Vec::new(),
             restricted: Vec::new(),
+            obo_refused: Vec::new(),
             tls: None,
             clock_offset: ClockOffset::ZERO,
         }
@@ -136,6 +138,16 @@ impl MockPodConfig {
     /// listing all presence then answer 403.
     pub fn restricted_user(mut self, uid: i64) -> Self {
         self.restricted.push(uid);
+        self
+    }
+
+    /// Makes the user with id `uid` one that no app may act for, as a user who has not
+    /// installed the app: an on-behalf-of authentication for them, by user id or by username,
+    /// under `/login` or `/sessionauth`, answers 401 with an `Error` whose message says so
+    /// (after the app session is checked, and after an unknown user's 404). Refusals are
+    /// counted in [`Counters::obo_refusals`](crate::Counters::obo_refusals).
+    pub fn obo_refused_user(mut self, uid: i64) -> Self {
+        self.obo_refused.push(uid);
         self
     }
 

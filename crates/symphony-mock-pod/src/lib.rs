@@ -105,6 +105,7 @@ impl MockPod {
         };
         let mut state = State::new(config.users, config.token_ttl, clock);
         state.restricted.extend(&config.restricted);
+        state.obo_refused.extend(&config.obo_refused);
         let mut app_keys = HashMap::new();
         for (app_id, registration) in &config.apps {
             let (key, private) = register(app_id, registration)?;

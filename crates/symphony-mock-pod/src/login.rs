@@ -111,7 +111,7 @@ fn obo(state: &mut State, request: &Request) -> Handled {
 /// are the fourth and fifth segments under `/login` and `/sessionauth` alike), for a caller
 /// with a live app session in `sessionToken`.
 pub(crate) fn obo_session(state: &mut State, request: &Request) -> Result<String, Fail> {
-    let Some(Principal::App(_)) = state.principal(request.token.as_deref()) else {
+    let Some(Principal::App(app_id)) = state.principal(request.token.as_deref()) else {
         return Err(fail(401, "Invalid app session"));
     };
     let uid = match request.segments[3].as_str() {
@@ -124,6 +124,13 @@ pub(crate) fn obo_session(state: &mut State, request: &Request) -> Result<String
     let Some(uid) = uid else {
         return Err(fail(404, "User cannot be located"));
     };
+    if state.obo_refused.contains(&uid) {
+        state.counters.obo_refusals += 1;
+        return Err(fail(
+            401,
+            format!("User {uid} has not installed the app {app_id}"),
+        ));
+    }
     state.counters.obo_authentications += 1;
     Ok(state.issue(Principal::User(uid)))
 }

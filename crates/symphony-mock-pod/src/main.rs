@@ -46,6 +46,10 @@ struct Args {
     /// Takes the administrative privileges from this user id (403 on admin calls). Repeatable.
     #[arg(long, value_name = "UID")]
     restricted_user: Vec<i64>,
+    /// Refuses on-behalf-of authentication for this user id, as a user who has not installed
+    /// the app (401). Repeatable.
+    #[arg(long, value_name = "UID")]
+    obo_refused_user: Vec<i64>,
     /// Registers a bot: its username and the path of its RSA public key (PEM). Repeatable.
     #[arg(long, num_args = 2, value_names = ["USERNAME", "PUBLIC_KEY_PEM"])]
     bot: Vec<String>,
@@ -117,6 +121,9 @@ fn config(args: &Args) -> Result<MockPodConfig, String> {
         .clock_offset(ClockOffset::from_secs(args.clock_offset));
     for uid in &args.restricted_user {
         config = config.restricted_user(*uid);
+    }
+    for uid in &args.obo_refused_user {
+        config = config.obo_refused_user(*uid);
     }
     for pair in args.app.chunks(2) {
         config = config.app(&pair[0], read(&pair[1])?);

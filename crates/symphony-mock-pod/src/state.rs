@@ -37,6 +37,9 @@ pub struct Counters {
     pub bot_authentications: u64,
     /// On-behalf-of user sessions issued, through `/login` or `/sessionauth`.
     pub obo_authentications: u64,
+    /// On-behalf-of authentications refused because the user has not installed the app
+    /// ([`MockPodConfig::obo_refused_user`](crate::MockPodConfig::obo_refused_user)).
+    pub obo_refusals: u64,
     /// Connections, requests and client certificates per listener. A listener that has seen
     /// nothing has no entry.
     pub listeners: BTreeMap<Listener, ListenerCounters>,
@@ -129,6 +132,8 @@ pub(crate) struct State {
     pub interest: HashMap<i64, HashSet<i64>>,
     /// Users without the administrative privileges and entitlements.
     pub restricted: HashSet<i64>,
+    /// Users no app may act for (they have not installed it).
+    pub obo_refused: HashSet<i64>,
     pub seq: u64,
     /// The pod's time: this machine's, shifted by the configured offset.
     pub clock: PodClock,
@@ -148,6 +153,7 @@ impl State {
             feeds: HashMap::new(),
             interest: HashMap::new(),
             restricted: HashSet::new(),
+            obo_refused: HashSet::new(),
             seq: 0,
             clock,
             faults: Faults::default(),

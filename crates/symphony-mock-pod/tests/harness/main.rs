@@ -5,4 +5,5 @@
 mod binary;
 mod clock;
 mod credentials;
+mod obo_refused;
 mod support;
