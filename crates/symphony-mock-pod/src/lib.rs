@@ -26,7 +26,9 @@ use tokio::task::JoinHandle;
 pub use clock::{ClockOffset, MAX_CLOCK_OFFSET};
 pub use config::MockPodConfig;
 pub use faults::{Faults, ForcedStatus};
-pub use state::{Counters, FIRST_USER_ID, Listener, ListenerCounters};
+pub use state::{
+    Counters, FIRST_USER_ID, JOURNAL_CAPACITY, JournalEntry, Listener, ListenerCounters,
+};
 pub use tls::{ClientCertificate, ClientCertificates, TlsConfig};
 
 use clock::PodClock;
@@ -363,9 +365,24 @@ impl RunningMockPod {
         lock(&self.state).counters.clone()
     }
 
-    /// Sets every counter back to zero.
+    /// Sets every counter back to zero (the journal stays; see
+    /// [`clear_journal`](Self::clear_journal)).
     pub fn reset_counters(&self) {
         lock(&self.state).counters = Counters::default();
+    }
+
+    /// The last [`JOURNAL_CAPACITY`] (10,000) requests to a known operation of `/pod`,
+    /// `/login` or `/sessionauth`, oldest first: each one's operation id, acting user, status
+    /// and time. Faulted requests are in it (with the injected status, or no status for a
+    /// dropped connection); control requests and unknown paths are not. Also `GET
+    /// /_mock/journal`.
+    pub fn journal(&self) -> Vec<JournalEntry> {
+        lock(&self.state).journal.iter().cloned().collect()
+    }
+
+    /// Empties the journal; sequence numbers go on from where they were.
+    pub fn clear_journal(&self) {
+        lock(&self.state).journal.clear();
     }
 
     /// Replaces the injected faults.

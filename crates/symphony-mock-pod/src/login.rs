@@ -4,7 +4,7 @@ use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use serde::Deserialize;
 use symphony_api::login::types::{AuthenticateRequest, Token};
 
-use crate::server::{Fail, Handled, Reply, Request, Route, body, fail, json};
+use crate::server::{Actor, Fail, Handled, Reply, Request, Route, body, fail, json};
 use crate::state::{Principal, State};
 
 /// The furthest ahead Symphony lets a JWT's `exp` be, in seconds.
@@ -25,7 +25,16 @@ pub(crate) fn route(request: &Request) -> Option<Route> {
             }
             _ => return None,
         };
-    Some(Route { operation, handler })
+    // The two OBO endpoints have the user's id or username at the same place in the path.
+    let actor = match request.segments.get(3).map(String::as_str) {
+        Some("user" | "username") => Actor::OboTarget,
+        _ => Actor::Unknown,
+    };
+    Some(Route {
+        operation,
+        handler,
+        actor,
+    })
 }
 
 #[derive(Deserialize)]
@@ -107,6 +116,21 @@ fn obo(state: &mut State, request: &Request) -> Handled {
     Ok(session(obo_session(state, request)?))
 }
 
+/// The existing user an OBO request asks for: `.../app/user/{uid}/...` or
+/// `.../app/username/{username}/...` (the fourth and fifth segments, under `/login` and
+/// `/sessionauth` alike).
+pub(crate) fn obo_target(state: &State, request: &Request) -> Option<i64> {
+    let id = request.segments.get(4)?;
+    match request.segments.get(3)?.as_str() {
+        "user" => id
+            .parse::<i64>()
+            .ok()
+            .filter(|uid| state.users.contains_key(uid)),
+        "username" => state.usernames.get(id).copied(),
+        _ => None,
+    }
+}
+
 /// Issues an OBO session for `.../app/{user|username}/{id}/authenticate` (the kind and the id
 /// are the fourth and fifth segments under `/login` and `/sessionauth` alike), for a caller
 /// with a live app session in `sessionToken`.
@@ -114,14 +138,7 @@ pub(crate) fn obo_session(state: &mut State, request: &Request) -> Result<String
     let Some(Principal::App(app_id)) = state.principal(request.token.as_deref()) else {
         return Err(fail(401, "Invalid app session"));
     };
-    let uid = match request.segments[3].as_str() {
-        "user" => request.segments[4]
-            .parse::<i64>()
-            .ok()
-            .filter(|uid| state.users.contains_key(uid)),
-        _ => state.usernames.get(&request.segments[4]).copied(),
-    };
-    let Some(uid) = uid else {
+    let Some(uid) = obo_target(state, request) else {
         return Err(fail(404, "User cannot be located"));
     };
     if state.obo_refused.contains(&uid) {

@@ -5,7 +5,7 @@ use symphony_api::pod::types::{
     V2PresenceStatus, V2UserPresence,
 };
 
-use crate::server::{Fail, Handled, Request, Route, body, fail, json, query};
+use crate::server::{Actor, Fail, Handled, Request, Route, body, fail, json, query};
 use crate::state::{Principal, SEED_CATEGORIES, State, User};
 
 /// Symphony's default and largest page sizes, and its feed batch.
@@ -39,7 +39,11 @@ pub(crate) fn route(request: &Request) -> Option<Route> {
             }
             _ => return None,
         };
-    Some(Route { operation, handler })
+    Some(Route {
+        operation,
+        handler,
+        actor: Actor::Session,
+    })
 }
 
 fn presence(uid: i64, user: &User) -> V2Presence {

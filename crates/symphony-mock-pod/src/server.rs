@@ -17,7 +17,7 @@ use tokio::task::JoinSet;
 use tokio_rustls::TlsAcceptor;
 
 use crate::faults::Injected;
-use crate::state::{Listener, State};
+use crate::state::{Listener, Principal, State};
 use crate::{control, login, pod, sessionauth, tls};
 
 /// How long a client has to complete the TLS handshake.
@@ -48,10 +48,35 @@ impl Request {
     }
 }
 
-/// An endpoint: its operation id (the counters' key) and its handler.
+/// An endpoint: its operation id (the counters' key), its handler, and who it acts as.
 pub(crate) struct Route {
     pub operation: &'static str,
     pub handler: fn(&mut State, &Request) -> Handled,
+    pub actor: Actor,
+}
+
+/// Whose request it is, for the journal.
+#[derive(Clone, Copy)]
+pub(crate) enum Actor {
+    /// The user of the session in `sessionToken` (the Pod API).
+    Session,
+    /// The user an on-behalf-of authentication asks for, by id or username in the path.
+    OboTarget,
+    /// Nobody known before the request is served (app and bot authentication).
+    Unknown,
+}
+
+impl Actor {
+    fn user(self, state: &State, request: &Request) -> Option<i64> {
+        match self {
+            Actor::Session => match state.principal(request.token.as_deref()) {
+                Some(Principal::User(uid)) => Some(uid),
+                _ => None,
+            },
+            Actor::OboTarget => login::obo_target(state, request),
+            Actor::Unknown => None,
+        }
+    }
 }
 
 /// A refused request: answered with an `Error {code, message}` body.
@@ -280,15 +305,16 @@ async fn answer(
     let Some(route) = route(endpoint, &request) else {
         return Ok(error(404, "no such endpoint"));
     };
-    let (latency, injected) = {
+    let (latency, injected, user) = {
         let mut st = lock(state);
         st.count(route.operation);
-        (st.faults.latency(), st.faults.take())
+        let user = route.actor.user(&st, &request);
+        (st.faults.latency(), st.faults.take(), user)
     };
     if !latency.is_zero() {
         tokio::time::sleep(latency).await;
     }
-    match injected {
+    let answered = match injected {
         Injected::Drop => Err(Dropped),
         Injected::Status(status, retry_after) => {
             let mut reply = error(status, "injected fault");
@@ -302,10 +328,17 @@ async fn answer(
             .body(Full::new(Bytes::from_static(b"{\"category\":")))
             .unwrap_or_default()),
         Injected::Serve => {
-            let handled = (route.handler)(&mut lock(state), &request);
-            Ok(handled.unwrap_or_else(|f| error(f.status, &f.message)))
+            // Served and journaled under one lock, so the journal's order is the state's.
+            let mut st = lock(state);
+            let reply =
+                (route.handler)(&mut st, &request).unwrap_or_else(|f| error(f.status, &f.message));
+            st.record(route.operation, user, Some(reply.status().as_u16()));
+            return Ok(reply);
         }
-    }
+    };
+    let status = answered.as_ref().ok().map(|reply| reply.status().as_u16());
+    lock(state).record(route.operation, user, status);
+    answered
 }
 
 /// Reads a JSON body as `T`, or answers 400.

@@ -7,7 +7,7 @@
 use symphony_api::sessionauth::types::{OboAuthResponse, Token};
 
 use crate::login::obo_session;
-use crate::server::{Fail, Handled, Request, Route, fail, json};
+use crate::server::{Actor, Fail, Handled, Request, Route, fail, json};
 use crate::state::{Principal, State};
 
 pub(crate) fn route(request: &Request) -> Option<Route> {
@@ -25,7 +25,16 @@ pub(crate) fn route(request: &Request) -> Option<Route> {
             }
             _ => return None,
         };
-    Some(Route { operation, handler })
+    // The two OBO endpoints have the user's id or username at the same place in the path.
+    let actor = match request.segments.get(3).map(String::as_str) {
+        Some("user" | "username") => Actor::OboTarget,
+        _ => Actor::Unknown,
+    };
+    Some(Route {
+        operation,
+        handler,
+        actor,
+    })
 }
 
 fn token(token: String) -> Token {

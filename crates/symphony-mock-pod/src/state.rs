@@ -1,6 +1,6 @@
 //! The pod's state: users and their presence, sessions, feeds, interest, faults and counters.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 use std::time::{Duration, Instant};
 
 use jsonwebtoken::DecodingKey;
@@ -93,6 +93,30 @@ impl Counters {
     }
 }
 
+/// How many requests the journal keeps: the most recent ones.
+pub const JOURNAL_CAPACITY: usize = 10_000;
+
+/// One request to a known operation, as the pod answered it; see
+/// [`RunningMockPod::journal`](crate::RunningMockPod::journal).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct JournalEntry {
+    /// The request's number in the pod's life, from 0, without gaps: the journal keeps the last
+    /// [`JOURNAL_CAPACITY`] entries, so the first entry's number says how many were let go.
+    pub sequence: u64,
+    /// The operation id, as in [`Counters::requests`] (for example `get_v2_user_presence`).
+    pub operation: String,
+    /// The user the request acts as, where known: for the Pod API, the user of the session in
+    /// `sessionToken` (none without a live user session); for an on-behalf-of
+    /// authentication, the user asked for (none if unknown); none for app and bot
+    /// authentication.
+    pub user_id: Option<i64>,
+    /// The HTTP status answered; none when a fault dropped the connection.
+    pub status: Option<u16>,
+    /// When it was answered, by the pod's clock, in milliseconds since the Unix epoch.
+    pub timestamp: i64,
+}
+
 pub(crate) struct User {
     pub category: String,
     pub timestamp: i64,
@@ -139,6 +163,10 @@ pub(crate) struct State {
     pub clock: PodClock,
     pub faults: Faults,
     pub counters: Counters,
+    /// The last [`JOURNAL_CAPACITY`] requests.
+    pub journal: VecDeque<JournalEntry>,
+    /// The sequence number of the next journal entry.
+    pub journaled: u64,
 }
 
 impl State {
@@ -158,6 +186,8 @@ impl State {
             clock,
             faults: Faults::default(),
             counters: Counters::default(),
+            journal: VecDeque::new(),
+            journaled: 0,
         };
         let now = clock.now_millis();
         for i in 0..users {
@@ -220,11 +250,46 @@ impl State {
         }
     }
 
+    /// Adds a request to the journal, letting the oldest go beyond [`JOURNAL_CAPACITY`].
+    pub(crate) fn record(&mut self, operation: &str, user_id: Option<i64>, status: Option<u16>) {
+        if self.journal.len() == JOURNAL_CAPACITY {
+            self.journal.pop_front();
+        }
+        self.journal.push_back(JournalEntry {
+            sequence: self.journaled,
+            operation: operation.to_owned(),
+            user_id,
+            status,
+            timestamp: self.clock.now_millis(),
+        });
+        self.journaled += 1;
+    }
+
     pub(crate) fn count(&mut self, operation: &str) {
         *self
             .counters
             .requests
             .entry(operation.to_owned())
             .or_default() += 1;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_journal_keeps_the_last_entries_numbered_without_gaps() {
+        let mut state = State::new(1, Duration::from_secs(60), PodClock::default());
+        for i in 0..JOURNAL_CAPACITY + 50 {
+            state.record("get_v2_user_presence", Some(i as i64), Some(200));
+        }
+        assert_eq!(state.journal.len(), JOURNAL_CAPACITY);
+        assert_eq!(state.journal.front().map(|e| e.sequence), Some(50));
+        assert_eq!(
+            state.journal.back().map(|e| e.sequence),
+            Some((JOURNAL_CAPACITY + 49) as u64)
+        );
+        assert_eq!(state.journal.front().and_then(|e| e.user_id), Some(50));
     }
 }

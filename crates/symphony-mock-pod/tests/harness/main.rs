@@ -5,5 +5,6 @@
 mod binary;
 mod clock;
 mod credentials;
+mod journal;
 mod obo_refused;
 mod support;
