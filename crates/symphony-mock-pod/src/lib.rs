@@ -9,6 +9,7 @@ mod faults;
 mod keys;
 mod login;
 mod pod;
+mod script;
 mod server;
 mod sessionauth;
 mod state;
@@ -19,13 +20,14 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 
 use jsonwebtoken::DecodingKey;
-use symphony_presence::{AppCredentials, BotCredentials};
+use symphony_presence::{AppCredentials, BotCredentials, PresenceCategory};
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
 pub use clock::{ClockOffset, MAX_CLOCK_OFFSET};
 pub use config::MockPodConfig;
 pub use faults::{Faults, ForcedStatus};
+pub use script::{MAX_RANDOM_CHANGES_PER_SECOND, RandomChanges, StoredPresence};
 pub use state::{
     Counters, FIRST_USER_ID, JOURNAL_CAPACITY, JournalEntry, Listener, ListenerCounters,
 };
@@ -71,6 +73,12 @@ pub enum MockPodError {
         who: String,
         /// What failed.
         reason: String,
+    },
+    /// No user of the pod has this id.
+    #[error("no user has the id {uid}")]
+    UnknownUser {
+        /// The id given.
+        uid: i64,
     },
     /// A certificate could not be generated or the TLS configuration built, or TLS is off.
     #[error("TLS: {reason}")]
@@ -179,6 +187,7 @@ impl MockPod {
             None => tokio::spawn(pod),
         };
         Ok(RunningMockPod {
+            runtime: tokio::runtime::Handle::current(),
             app_keys,
             bot_keys,
             address,
@@ -243,6 +252,8 @@ fn register(
 /// A running pod. Dropping it (or [`shutdown`](Self::shutdown)) stops the server and closes
 /// every connection.
 pub struct RunningMockPod {
+    /// The runtime it was started in, which runs background changes.
+    runtime: tokio::runtime::Handle,
     /// App id → its credentials and private key (PKCS#8 PEM), for apps whose key the pod holds.
     app_keys: HashMap<String, (AppCredentials, String)>,
     /// Bot username → its credentials and private key, likewise.
@@ -410,6 +421,53 @@ impl RunningMockPod {
     /// The pod's time now: this machine's, shifted by the clock offset.
     pub fn now(&self) -> std::time::SystemTime {
         lock(&self.state).clock.now()
+    }
+
+    /// Sets a user's presence as if they had changed it themselves: the category (any string;
+    /// an unknown one is stored verbatim), the timestamp (the pod's time now), and a new
+    /// change for feeds to report. An offline user is set too (it is not `soft`).
+    ///
+    /// # Errors
+    ///
+    /// [`MockPodError::UnknownUser`] when no user has the id `uid`.
+    pub fn set_presence(
+        &self,
+        uid: i64,
+        category: impl Into<PresenceCategory>,
+    ) -> Result<(), MockPodError> {
+        let category = category.into();
+        let mut state = lock(&self.state);
+        if !state.users.contains_key(&uid) {
+            return Err(MockPodError::UnknownUser { uid });
+        }
+        state.set_category(uid, category.as_str(), false);
+        Ok(())
+    }
+
+    /// Starts changing presences in the background: `per_second` changes a second (at most
+    /// [`MAX_RANDOM_CHANGES_PER_SECOND`]), each setting a random user to a random documented
+    /// category other than their current one, as [`set_presence`](Self::set_presence) does.
+    /// Changes missed while the machine is busy are skipped rather than bunched, so the rate
+    /// is an upper bound; memory does not grow with the changes. They stop when the returned
+    /// handle or the pod is dropped.
+    pub fn random_changes(&self, per_second: u32) -> RandomChanges {
+        RandomChanges::start(&self.runtime, Arc::downgrade(&self.state), per_second)
+    }
+
+    /// Every user's presence as stored, by user id (bots included): what a test's mirror of
+    /// the pod should hold.
+    pub fn presences(&self) -> std::collections::BTreeMap<i64, StoredPresence> {
+        lock(&self.state)
+            .users
+            .iter()
+            .map(|(uid, user)| {
+                let stored = StoredPresence {
+                    category: user.category.clone(),
+                    timestamp: user.timestamp,
+                };
+                (*uid, stored)
+            })
+            .collect()
     }
 
     /// The presence category of a user, as stored.

@@ -7,4 +7,5 @@ mod clock;
 mod credentials;
 mod journal;
 mod obo_refused;
+mod presence;
 mod support;
