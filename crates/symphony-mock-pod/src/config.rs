@@ -21,11 +21,12 @@ pub struct MockPodConfig {
     pub(crate) obo_refused: Vec<i64>,
     pub(crate) tls: Option<TlsConfig>,
     pub(crate) clock_offset: ClockOffset,
+    pub(crate) feed_ttl: Option<Duration>,
 }
 
 impl Default for MockPodConfig {
     /// An ephemeral port, 100 users, 1-hour tokens, no apps or bots, nobody restricted, plain
-    /// HTTP/1.1, the pod's clock on this machine's.
+    /// HTTP/1.1, the pod's clock on this machine's, feeds that live until deleted.
     fn default() -> Self {
         MockPodConfig {
             port: 0,
@@ -37,6 +38,7 @@ impl Default for MockPodConfig {
             obo_refused: Vec::new(),
             tls: None,
             clock_offset: ClockOffset::ZERO,
+            feed_ttl: None,
         }
     }
 }
@@ -187,6 +189,15 @@ impl MockPodConfig {
     /// changes, and is sent in every response's `Date` header.
     pub fn clock_offset(mut self, offset: ClockOffset) -> Self {
         self.clock_offset = offset;
+        self
+    }
+
+    /// Forgets a presence feed not read for `ttl` (counting from its creation): reading or
+    /// deleting it then answers what an unknown feed gets, 400 with the message `Presence feed
+    /// not found`. By default feeds live until deleted. See also
+    /// [`RunningMockPod::drop_feeds`](crate::RunningMockPod::drop_feeds).
+    pub fn feed_ttl(mut self, ttl: Duration) -> Self {
+        self.feed_ttl = Some(ttl);
         self
     }
 }

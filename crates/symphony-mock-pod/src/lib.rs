@@ -116,6 +116,7 @@ impl MockPod {
         let mut state = State::new(config.users, config.token_ttl, clock);
         state.restricted.extend(&config.restricted);
         state.obo_refused.extend(&config.obo_refused);
+        state.feed_ttl = config.feed_ttl;
         let mut app_keys = HashMap::new();
         for (app_id, registration) in &config.apps {
             let (key, private) = register(app_id, registration)?;
@@ -399,6 +400,12 @@ impl RunningMockPod {
     /// Replaces the injected faults.
     pub fn set_faults(&self, faults: Faults) {
         lock(&self.state).faults = faults;
+    }
+
+    /// Forgets every presence feed now, as a pod restart does: reading or deleting any feed
+    /// created so far answers 400 `Presence feed not found`. Also `POST /_mock/drop-feeds`.
+    pub fn drop_feeds(&self) {
+        lock(&self.state).feeds.clear();
     }
 
     /// Ends every session now: the next request with any issued token gets a 401.

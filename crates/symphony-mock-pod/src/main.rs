@@ -31,6 +31,10 @@ struct Args {
         allow_negative_numbers = true
     )]
     clock_offset: i64,
+    /// Forgets a presence feed not read for this many seconds (default: feeds live until
+    /// deleted).
+    #[arg(long, value_name = "SECS")]
+    feed_ttl: Option<u64>,
     /// Registers an app: its id and the path of its RSA public key (PEM). Repeatable.
     #[arg(long, num_args = 2, value_names = ["APP_ID", "PUBLIC_KEY_PEM"])]
     app: Vec<String>,
@@ -119,6 +123,9 @@ fn config(args: &Args) -> Result<MockPodConfig, String> {
         .users(args.users)
         .token_ttl(Duration::from_secs(args.token_ttl))
         .clock_offset(ClockOffset::from_secs(args.clock_offset));
+    if let Some(secs) = args.feed_ttl {
+        config = config.feed_ttl(Duration::from_secs(secs));
+    }
     for uid in &args.restricted_user {
         config = config.restricted_user(*uid);
     }

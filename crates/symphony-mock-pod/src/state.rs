@@ -124,6 +124,14 @@ pub(crate) struct User {
     pub seq: u64,
 }
 
+/// A presence feed.
+pub(crate) struct Feed {
+    /// The last change sequence number read.
+    pub seq: u64,
+    /// When it was created or last read.
+    pub read_at: Instant,
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) enum Principal {
     App(String),
@@ -150,8 +158,10 @@ pub(crate) struct State {
     pub bots: HashMap<String, Bot>,
     pub sessions: HashMap<String, Session>,
     pub token_ttl: Duration,
-    /// Feed id → the last change sequence number read.
-    pub feeds: HashMap<String, u64>,
+    /// Feed id → what it has read, and when.
+    pub feeds: HashMap<String, Feed>,
+    /// How long a feed lives without being read (none: for ever).
+    pub feed_ttl: Option<Duration>,
     /// Caller → users whose presence it registered interest in.
     pub interest: HashMap<i64, HashSet<i64>>,
     /// Users without the administrative privileges and entitlements.
@@ -179,6 +189,7 @@ impl State {
             sessions: HashMap::new(),
             token_ttl,
             feeds: HashMap::new(),
+            feed_ttl: None,
             interest: HashMap::new(),
             restricted: HashSet::new(),
             obo_refused: HashSet::new(),
@@ -248,6 +259,26 @@ impl State {
             user.timestamp = self.clock.now_millis();
             user.seq = seq;
         }
+    }
+
+    /// Forgets the feeds not read within the feed TTL.
+    pub(crate) fn expire_feeds(&mut self) {
+        if let Some(ttl) = self.feed_ttl {
+            self.feeds.retain(|_, feed| feed.read_at.elapsed() <= ttl);
+        }
+    }
+
+    /// A live feed: one that exists and, with a feed TTL, was read within it. An expired feed
+    /// is forgotten.
+    pub(crate) fn feed(&mut self, id: &str) -> Option<&mut Feed> {
+        let expired = match (self.feeds.get(id), self.feed_ttl) {
+            (Some(feed), Some(ttl)) => feed.read_at.elapsed() > ttl,
+            _ => false,
+        };
+        if expired {
+            self.feeds.remove(id);
+        }
+        self.feeds.get_mut(id)
     }
 
     /// Adds a request to the journal, letting the oldest go beyond [`JOURNAL_CAPACITY`].
