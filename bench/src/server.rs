@@ -5,8 +5,6 @@ use std::sync::mpsc;
 use std::time::Duration;
 
 use nix::sys::resource::UsageWho;
-use rsa::pkcs8::{DecodePrivateKey, EncodePrivateKey, EncodePublicKey, LineEnding};
-use rsa::{Generate, PrivateKey};
 use symphony_mock_pod::{MockPod, MockPodConfig, RunningMockPod};
 
 use crate::measure;
@@ -23,21 +21,14 @@ pub struct Server {
 }
 
 impl Server {
-    /// Starts the pod with `users` users and the app key `key_pem`, or a freshly generated one.
+    /// Starts the pod with `users` users and the app key `key_pem` (PKCS#8 or PKCS#1 PEM), or
+    /// one the pod generates.
     pub fn start(users: usize, pin: bool, key_pem: Option<&str>) -> Result<Server, String> {
-        let key = match key_pem {
-            Some(pem) => PrivateKey::from_pkcs8_pem(pem).map_err(|e| e.to_string())?,
-            None => PrivateKey::try_generate().map_err(|e| e.to_string())?,
+        let config = MockPodConfig::default().users(users);
+        let config = match key_pem {
+            Some(pem) => config.with_app_private_key(APP_ID, pem),
+            None => config.with_app(APP_ID),
         };
-        let app_key_pem = key
-            .to_pkcs8_pem(LineEnding::LF)
-            .map_err(|e| e.to_string())?
-            .to_string();
-        let public = key
-            .to_public_key()
-            .to_public_key_pem(LineEnding::LF)
-            .map_err(|e| e.to_string())?;
-        let config = MockPodConfig::default().users(users).app(APP_ID, public);
 
         let (ready_tx, ready_rx) = mpsc::channel();
         let (stop, stop_rx) = tokio::sync::oneshot::channel::<()>();
@@ -60,6 +51,9 @@ impl Server {
             });
         });
         let (pod, runtime) = ready_rx.recv().map_err(|e| e.to_string())??;
+        let app_key_pem = pod
+            .app_private_key_pem(APP_ID)
+            .ok_or_else(|| "the mock pod holds no key for the app".to_owned())?;
         Ok(Server {
             pod,
             runtime,

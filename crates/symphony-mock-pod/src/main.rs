@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::{Parser, ValueEnum};
-use symphony_mock_pod::{ClientCertificates, MockPod, MockPodConfig, TlsConfig};
+use symphony_mock_pod::{ClientCertificates, ClockOffset, MockPod, MockPodConfig, TlsConfig};
 
 /// An offline Symphony pod: the Presence API under /pod, the RSA/OBO login endpoints under
 /// /login and, with --tls, certificate authentication under /sessionauth, on 127.0.0.1.
@@ -22,12 +22,38 @@ struct Args {
     /// Lifetime of issued session tokens, in seconds.
     #[arg(long, value_name = "SECS", default_value_t = 3600)]
     token_ttl: u64,
+    /// Runs the pod's clock this many seconds ahead of this machine's (negative: behind), at
+    /// most 240 either way. The pod's time checks JWTs and is sent in every `Date` header.
+    #[arg(
+        long,
+        value_name = "SECS",
+        default_value_t = 0,
+        allow_negative_numbers = true
+    )]
+    clock_offset: i64,
+    /// Forgets a presence feed not read for this many seconds (default: feeds live until
+    /// deleted).
+    #[arg(long, value_name = "SECS")]
+    feed_ttl: Option<u64>,
     /// Registers an app: its id and the path of its RSA public key (PEM). Repeatable.
     #[arg(long, num_args = 2, value_names = ["APP_ID", "PUBLIC_KEY_PEM"])]
     app: Vec<String>,
+    /// Registers an app with a key pair generated at start, and writes its RSA private key
+    /// (PKCS#8 PEM, readable by its owner only) to KEY_OUT, for a client to sign with.
+    /// Repeatable.
+    #[arg(long, num_args = 2, value_names = ["APP_ID", "KEY_OUT"])]
+    with_app: Vec<String>,
+    /// Registers a bot with a key pair generated at start, and writes its RSA private key
+    /// (PKCS#8 PEM, readable by its owner only) to KEY_OUT. Repeatable.
+    #[arg(long, num_args = 2, value_names = ["USERNAME", "KEY_OUT"])]
+    with_bot: Vec<String>,
     /// Takes the administrative privileges from this user id (403 on admin calls). Repeatable.
     #[arg(long, value_name = "UID")]
     restricted_user: Vec<i64>,
+    /// Refuses on-behalf-of authentication for this user id, as a user who has not installed
+    /// the app (401). Repeatable.
+    #[arg(long, value_name = "UID")]
+    obo_refused_user: Vec<i64>,
     /// Registers a bot: its username and the path of its RSA public key (PEM). Repeatable.
     #[arg(long, num_args = 2, value_names = ["USERNAME", "PUBLIC_KEY_PEM"])]
     bot: Vec<String>,
@@ -77,19 +103,46 @@ fn write(path: &std::path::Path, contents: &str) -> Result<(), String> {
     std::fs::write(path, contents).map_err(|e| format!("cannot write {}: {e}", path.display()))
 }
 
+/// Writes a private key, readable and writable by its owner only (on Unix).
+fn write_secret(path: &std::path::Path, contents: &str) -> Result<(), String> {
+    use std::io::Write;
+
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options
+        .open(path)
+        .and_then(|mut file| file.write_all(contents.as_bytes()))
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))
+}
+
 fn config(args: &Args) -> Result<MockPodConfig, String> {
     let mut config = MockPodConfig::default()
         .port(args.port)
         .users(args.users)
-        .token_ttl(Duration::from_secs(args.token_ttl));
+        .token_ttl(Duration::from_secs(args.token_ttl))
+        .clock_offset(ClockOffset::from_secs(args.clock_offset));
+    if let Some(secs) = args.feed_ttl {
+        config = config.feed_ttl(Duration::from_secs(secs));
+    }
     for uid in &args.restricted_user {
         config = config.restricted_user(*uid);
+    }
+    for uid in &args.obo_refused_user {
+        config = config.obo_refused_user(*uid);
     }
     for pair in args.app.chunks(2) {
         config = config.app(&pair[0], read(&pair[1])?);
     }
     for pair in args.bot.chunks(2) {
         config = config.bot(&pair[0], read(&pair[1])?);
+    }
+    for pair in args.with_app.chunks(2) {
+        config = config.with_app(&pair[0]);
+    }
+    for pair in args.with_bot.chunks(2) {
+        config = config.with_bot(&pair[0]);
     }
     for app_id in &args.certificate_app {
         config = config.certificate_app(app_id);
@@ -130,6 +183,24 @@ async fn main() -> ExitCode {
         && let Err(e) = write(path, &pem)
     {
         return fail(e);
+    }
+    let generated = args
+        .with_app
+        .chunks(2)
+        .map(|pair| (pod.app_private_key_pem(&pair[0]), &pair[1]))
+        .chain(
+            args.with_bot
+                .chunks(2)
+                .map(|pair| (pod.bot_private_key_pem(&pair[0]), &pair[1])),
+        );
+    for (pem, path) in generated {
+        // Registered with a generated key just above, so the pod holds it.
+        let written = pem
+            .ok_or_else(|| format!("no generated key to write to {path}"))
+            .and_then(|pem| write_secret(path.as_ref(), &pem));
+        if let Err(e) = written {
+            return fail(e);
+        }
     }
     for pair in args.client_cert_out.chunks(2) {
         let written = pod

@@ -1,17 +1,23 @@
 //! The nine Presence operations under `/pod`.
 
+use std::time::Instant;
+
 use symphony_api::pod::types::{
     StringId, SuccessResponse, SuccessResponseFormat, UserIdList, V2Presence, V2PresenceList,
     V2PresenceStatus, V2UserPresence,
 };
 
-use crate::server::{Fail, Handled, Request, Route, body, fail, json, query};
-use crate::state::{Principal, SEED_CATEGORIES, State, User};
+use crate::server::{Actor, Fail, Handled, Request, Route, body, fail, json, query};
+use crate::state::{Feed, Principal, SEED_CATEGORIES, State, User};
 
 /// Symphony's default and largest page sizes, and its feed batch.
 const DEFAULT_LIMIT: i64 = 1000;
 const MAX_LIMIT: i64 = 5000;
 const FEED_BATCH: usize = 500;
+
+/// The answer (with 400) to reading or deleting a feed that does not exist, never did, expired
+/// or was dropped.
+const FEED_NOT_FOUND: &str = "Presence feed not found";
 
 pub(crate) fn route(request: &Request) -> Option<Route> {
     let (operation, handler): (&'static str, fn(&mut State, &Request) -> Handled) =
@@ -39,7 +45,11 @@ pub(crate) fn route(request: &Request) -> Option<Route> {
             }
             _ => return None,
         };
-    Some(Route { operation, handler })
+    Some(Route {
+        operation,
+        handler,
+        actor: Actor::Session,
+    })
 }
 
 fn presence(uid: i64, user: &User) -> V2Presence {
@@ -162,22 +172,30 @@ fn set_user_presence(state: &mut State, request: &Request) -> Handled {
 
 fn create_feed(state: &mut State, request: &Request) -> Handled {
     caller(state, request)?;
+    // Expired feeds go when a feed is made, so that they cannot pile up unread.
+    state.expire_feeds();
     let id = format!("{:016x}{:016x}", fastrand::u64(..), fastrand::u64(..));
-    state.feeds.insert(id.clone(), state.seq);
+    let feed = Feed {
+        seq: state.seq,
+        read_at: Instant::now(),
+    };
+    state.feeds.insert(id.clone(), feed);
     Ok(json(200, &StringId { id: Some(id) }))
 }
 
 fn read_feed(state: &mut State, request: &Request) -> Handled {
     caller(state, request)?;
     let id = &request.segments[4];
-    let Some(&last) = state.feeds.get(id) else {
-        return Err(fail(400, "Presence feed not found"));
+    let Some(feed) = state.feed(id) else {
+        return Err(fail(400, FEED_NOT_FOUND));
     };
+    feed.read_at = Instant::now();
+    let last = feed.seq;
     let mut changed: Vec<_> = state.users.iter().filter(|(_, u)| u.seq > last).collect();
     changed.sort_by_key(|(_, u)| u.seq);
     changed.truncate(FEED_BATCH);
-    if let Some((_, newest)) = changed.last() {
-        state.feeds.insert(id.clone(), newest.seq);
+    if let (Some((_, newest)), Some(feed)) = (changed.last(), state.feeds.get_mut(id)) {
+        feed.seq = newest.seq;
     }
     let changes = changed
         .into_iter()
@@ -189,9 +207,7 @@ fn read_feed(state: &mut State, request: &Request) -> Handled {
 fn delete_feed(state: &mut State, request: &Request) -> Handled {
     caller(state, request)?;
     let id = request.segments[4].clone();
-    state
-        .feeds
-        .remove(&id)
-        .ok_or_else(|| fail(400, "Presence feed not found"))?;
+    state.feed(&id).ok_or_else(|| fail(400, FEED_NOT_FOUND))?;
+    state.feeds.remove(&id);
     Ok(json(200, &StringId { id: Some(id) }))
 }

@@ -17,7 +17,7 @@ use tokio::task::JoinSet;
 use tokio_rustls::TlsAcceptor;
 
 use crate::faults::Injected;
-use crate::state::{Listener, State};
+use crate::state::{Listener, Principal, State};
 use crate::{control, login, pod, sessionauth, tls};
 
 /// How long a client has to complete the TLS handshake.
@@ -48,10 +48,35 @@ impl Request {
     }
 }
 
-/// An endpoint: its operation id (the counters' key) and its handler.
+/// An endpoint: its operation id (the counters' key), its handler, and who it acts as.
 pub(crate) struct Route {
     pub operation: &'static str,
     pub handler: fn(&mut State, &Request) -> Handled,
+    pub actor: Actor,
+}
+
+/// Whose request it is, for the journal.
+#[derive(Clone, Copy)]
+pub(crate) enum Actor {
+    /// The user of the session in `sessionToken` (the Pod API).
+    Session,
+    /// The user an on-behalf-of authentication asks for, by id or username in the path.
+    OboTarget,
+    /// Nobody known before the request is served (app and bot authentication).
+    Unknown,
+}
+
+impl Actor {
+    fn user(self, state: &State, request: &Request) -> Option<i64> {
+        match self {
+            Actor::Session => match state.principal(request.token.as_deref()) {
+                Some(Principal::User(uid)) => Some(uid),
+                _ => None,
+            },
+            Actor::OboTarget => login::obo_target(state, request),
+            Actor::Unknown => None,
+        }
+    }
 }
 
 /// A refused request: answered with an `Error {code, message}` body.
@@ -138,7 +163,7 @@ async fn connection(stream: TcpStream, state: Shared, endpoint: Arc<Endpoint>) {
             client_cn: None,
         };
         let service = service_fn(move |req| handle(state.clone(), peer.clone(), req));
-        let _ = http1::Builder::new()
+        let _ = http1_builder()
             .serve_connection(TokioIo::new(stream), service)
             .await;
         return;
@@ -172,11 +197,21 @@ async fn connection(stream: TcpStream, state: Shared, endpoint: Arc<Endpoint>) {
     let io = TokioIo::new(stream);
     let _ = if h2 {
         http2::Builder::new(TokioExecutor::new())
+            .auto_date_header(false)
             .serve_connection(io, service)
             .await
     } else {
-        http1::Builder::new().serve_connection(io, service).await
+        http1_builder().serve_connection(io, service).await
     };
+}
+
+/// HTTP/1.1 without hyper's own `Date` header: every answer carries the pod's (see [`handle`]).
+/// hyper would not add its own beside one already set (HTTP/1.1 skips it, HTTP/2 inserts it only
+/// when absent), but with it off there is one source of `Date`, the pod's clock.
+fn http1_builder() -> http1::Builder {
+    let mut builder = http1::Builder::new();
+    builder.auto_date_header(false);
+    builder
 }
 
 /// Closes a connection whose handshake failed so that the client reads the TLS alert rustls
@@ -206,8 +241,22 @@ fn route(endpoint: &Endpoint, request: &Request) -> Option<Route> {
     }
 }
 
+/// Serves one request and stamps the answer with the pod's time in `Date`.
 async fn handle(
     state: Shared,
+    peer: Peer,
+    req: hyper::Request<Incoming>,
+) -> Result<Reply, Dropped> {
+    let mut reply = answer(&state, peer, req).await?;
+    let now = lock(&state).clock.now();
+    if let Ok(date) = httpdate::fmt_http_date(now).parse() {
+        reply.headers_mut().insert(hyper::header::DATE, date);
+    }
+    Ok(reply)
+}
+
+async fn answer(
+    state: &Shared,
     peer: Peer,
     req: hyper::Request<Incoming>,
 ) -> Result<Reply, Dropped> {
@@ -240,7 +289,7 @@ async fn handle(
         client_cn: peer.client_cn,
     };
     {
-        let mut st = lock(&state);
+        let mut st = lock(state);
         let seen = st.counters.listener_mut(peer.endpoint.listener);
         seen.requests += 1;
         if let Some(name) = &request.client_cn {
@@ -251,20 +300,21 @@ async fn handle(
     if endpoint.listener == Listener::Pod
         && request.segments.first().map(String::as_str) == Some("_mock")
     {
-        return Ok(control::handle(&state, &request));
+        return Ok(control::handle(state, &request));
     }
     let Some(route) = route(endpoint, &request) else {
         return Ok(error(404, "no such endpoint"));
     };
-    let (latency, injected) = {
-        let mut st = lock(&state);
+    let (latency, injected, user) = {
+        let mut st = lock(state);
         st.count(route.operation);
-        (st.faults.latency(), st.faults.take())
+        let user = route.actor.user(&st, &request);
+        (st.faults.latency(), st.faults.take(), user)
     };
     if !latency.is_zero() {
         tokio::time::sleep(latency).await;
     }
-    match injected {
+    let answered = match injected {
         Injected::Drop => Err(Dropped),
         Injected::Status(status, retry_after) => {
             let mut reply = error(status, "injected fault");
@@ -278,10 +328,17 @@ async fn handle(
             .body(Full::new(Bytes::from_static(b"{\"category\":")))
             .unwrap_or_default()),
         Injected::Serve => {
-            let handled = (route.handler)(&mut lock(&state), &request);
-            Ok(handled.unwrap_or_else(|f| error(f.status, &f.message)))
+            // Served and journaled under one lock, so the journal's order is the state's.
+            let mut st = lock(state);
+            let reply =
+                (route.handler)(&mut st, &request).unwrap_or_else(|f| error(f.status, &f.message));
+            st.record(route.operation, user, Some(reply.status().as_u16()));
+            return Ok(reply);
         }
-    }
+    };
+    let status = answered.as_ref().ok().map(|reply| reply.status().as_u16());
+    lock(state).record(route.operation, user, status);
+    answered
 }
 
 /// Reads a JSON body as `T`, or answers 400.

@@ -4,30 +4,11 @@
 //! registered bot's username, or a registered app's id. OBO works as under `/login`, from the
 //! app's session token in `sessionToken`.
 
+use symphony_api::sessionauth::types::{OboAuthResponse, Token};
+
 use crate::login::obo_session;
-use crate::server::{Fail, Handled, Request, Route, fail, json};
+use crate::server::{Actor, Fail, Handled, Request, Route, fail, json};
 use crate::state::{Principal, State};
-
-/// The wire types of the Authenticator API (`openapi/sessionauth/`). Written by hand until the
-/// generated `sessionauth` crate exists; swap them for its types then.
-mod wire {
-    use serde::Serialize;
-
-    /// `Token`, the answer of the bot and app endpoints.
-    #[derive(Serialize)]
-    #[serde(rename_all = "camelCase")]
-    pub(super) struct Token {
-        pub name: String,
-        pub token: String,
-    }
-
-    /// `OboAuthResponse`, the answer of the two OBO endpoints.
-    #[derive(Serialize)]
-    #[serde(rename_all = "camelCase")]
-    pub(super) struct OboAuthResponse {
-        pub session_token: String,
-    }
-}
 
 pub(crate) fn route(request: &Request) -> Option<Route> {
     let (operation, handler): (&'static str, fn(&mut State, &Request) -> Handled) =
@@ -44,13 +25,23 @@ pub(crate) fn route(request: &Request) -> Option<Route> {
             }
             _ => return None,
         };
-    Some(Route { operation, handler })
+    // The two OBO endpoints have the user's id or username at the same place in the path.
+    let actor = match request.segments.get(3).map(String::as_str) {
+        Some("user" | "username") => Actor::OboTarget,
+        _ => Actor::Unknown,
+    };
+    Some(Route {
+        operation,
+        handler,
+        actor,
+    })
 }
 
-fn token(token: String) -> wire::Token {
-    wire::Token {
-        name: "sessionToken".to_owned(),
-        token,
+fn token(token: String) -> Token {
+    Token {
+        name: Some("sessionToken".to_owned()),
+        token: Some(token),
+        authorization_token: None,
     }
 }
 
@@ -93,5 +84,10 @@ fn app(state: &mut State, request: &Request) -> Handled {
 
 fn obo(state: &mut State, request: &Request) -> Handled {
     let session_token = obo_session(state, request)?;
-    Ok(json(200, &wire::OboAuthResponse { session_token }))
+    Ok(json(
+        200,
+        &OboAuthResponse {
+            session_token: Some(session_token),
+        },
+    ))
 }

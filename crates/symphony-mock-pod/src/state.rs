@@ -1,11 +1,12 @@
 //! The pod's state: users and their presence, sessions, feeds, interest, faults and counters.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
+use std::time::{Duration, Instant};
 
 use jsonwebtoken::DecodingKey;
 use serde::Serialize;
 
+use crate::clock::PodClock;
 use crate::faults::Faults;
 
 /// The id of the first seeded user; user `i` has id `FIRST_USER_ID + i`.
@@ -36,6 +37,9 @@ pub struct Counters {
     pub bot_authentications: u64,
     /// On-behalf-of user sessions issued, through `/login` or `/sessionauth`.
     pub obo_authentications: u64,
+    /// On-behalf-of authentications refused because the user has not installed the app
+    /// ([`MockPodConfig::obo_refused_user`](crate::MockPodConfig::obo_refused_user)).
+    pub obo_refusals: u64,
     /// Connections, requests and client certificates per listener. A listener that has seen
     /// nothing has no entry.
     pub listeners: BTreeMap<Listener, ListenerCounters>,
@@ -89,11 +93,43 @@ impl Counters {
     }
 }
 
+/// How many requests the journal keeps: the most recent ones.
+pub const JOURNAL_CAPACITY: usize = 10_000;
+
+/// One request to a known operation, as the pod answered it; see
+/// [`RunningMockPod::journal`](crate::RunningMockPod::journal).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct JournalEntry {
+    /// The request's number in the pod's life, from 0, without gaps: the journal keeps the last
+    /// [`JOURNAL_CAPACITY`] entries, so the first entry's number says how many were let go.
+    pub sequence: u64,
+    /// The operation id, as in [`Counters::requests`] (for example `get_v2_user_presence`).
+    pub operation: String,
+    /// The user the request acts as, where known: for the Pod API, the user of the session in
+    /// `sessionToken` (none without a live user session); for an on-behalf-of
+    /// authentication, the user asked for (none if unknown); none for app and bot
+    /// authentication.
+    pub user_id: Option<i64>,
+    /// The HTTP status answered; none when a fault dropped the connection.
+    pub status: Option<u16>,
+    /// When it was answered, by the pod's clock, in milliseconds since the Unix epoch.
+    pub timestamp: i64,
+}
+
 pub(crate) struct User {
     pub category: String,
     pub timestamp: i64,
     /// Change sequence number, for feeds.
     pub seq: u64,
+}
+
+/// A presence feed.
+pub(crate) struct Feed {
+    /// The last change sequence number read.
+    pub seq: u64,
+    /// When it was created or last read.
+    pub read_at: Instant,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -122,19 +158,29 @@ pub(crate) struct State {
     pub bots: HashMap<String, Bot>,
     pub sessions: HashMap<String, Session>,
     pub token_ttl: Duration,
-    /// Feed id → the last change sequence number read.
-    pub feeds: HashMap<String, u64>,
+    /// Feed id → what it has read, and when.
+    pub feeds: HashMap<String, Feed>,
+    /// How long a feed lives without being read (none: for ever).
+    pub feed_ttl: Option<Duration>,
     /// Caller → users whose presence it registered interest in.
     pub interest: HashMap<i64, HashSet<i64>>,
     /// Users without the administrative privileges and entitlements.
     pub restricted: HashSet<i64>,
+    /// Users no app may act for (they have not installed it).
+    pub obo_refused: HashSet<i64>,
     pub seq: u64,
+    /// The pod's time: this machine's, shifted by the configured offset.
+    pub clock: PodClock,
     pub faults: Faults,
     pub counters: Counters,
+    /// The last [`JOURNAL_CAPACITY`] requests.
+    pub journal: VecDeque<JournalEntry>,
+    /// The sequence number of the next journal entry.
+    pub journaled: u64,
 }
 
 impl State {
-    pub(crate) fn new(users: usize, token_ttl: Duration) -> Self {
+    pub(crate) fn new(users: usize, token_ttl: Duration, clock: PodClock) -> Self {
         let mut state = State {
             users: BTreeMap::new(),
             usernames: HashMap::new(),
@@ -143,13 +189,18 @@ impl State {
             sessions: HashMap::new(),
             token_ttl,
             feeds: HashMap::new(),
+            feed_ttl: None,
             interest: HashMap::new(),
             restricted: HashSet::new(),
+            obo_refused: HashSet::new(),
             seq: 0,
+            clock,
             faults: Faults::default(),
             counters: Counters::default(),
+            journal: VecDeque::new(),
+            journaled: 0,
         };
-        let now = now_millis();
+        let now = clock.now_millis();
         for i in 0..users {
             state.add_user(
                 format!("user{i}"),
@@ -205,9 +256,44 @@ impl State {
                 return;
             }
             user.category = category.to_owned();
-            user.timestamp = now_millis();
+            user.timestamp = self.clock.now_millis();
             user.seq = seq;
         }
+    }
+
+    /// Forgets the feeds not read within the feed TTL.
+    pub(crate) fn expire_feeds(&mut self) {
+        if let Some(ttl) = self.feed_ttl {
+            self.feeds.retain(|_, feed| feed.read_at.elapsed() <= ttl);
+        }
+    }
+
+    /// A live feed: one that exists and, with a feed TTL, was read within it. An expired feed
+    /// is forgotten.
+    pub(crate) fn feed(&mut self, id: &str) -> Option<&mut Feed> {
+        let expired = match (self.feeds.get(id), self.feed_ttl) {
+            (Some(feed), Some(ttl)) => feed.read_at.elapsed() > ttl,
+            _ => false,
+        };
+        if expired {
+            self.feeds.remove(id);
+        }
+        self.feeds.get_mut(id)
+    }
+
+    /// Adds a request to the journal, letting the oldest go beyond [`JOURNAL_CAPACITY`].
+    pub(crate) fn record(&mut self, operation: &str, user_id: Option<i64>, status: Option<u16>) {
+        if self.journal.len() == JOURNAL_CAPACITY {
+            self.journal.pop_front();
+        }
+        self.journal.push_back(JournalEntry {
+            sequence: self.journaled,
+            operation: operation.to_owned(),
+            user_id,
+            status,
+            timestamp: self.clock.now_millis(),
+        });
+        self.journaled += 1;
     }
 
     pub(crate) fn count(&mut self, operation: &str) {
@@ -219,8 +305,22 @@ impl State {
     }
 }
 
-pub(crate) fn now_millis() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_journal_keeps_the_last_entries_numbered_without_gaps() {
+        let mut state = State::new(1, Duration::from_secs(60), PodClock::default());
+        for i in 0..JOURNAL_CAPACITY + 50 {
+            state.record("get_v2_user_presence", Some(i as i64), Some(200));
+        }
+        assert_eq!(state.journal.len(), JOURNAL_CAPACITY);
+        assert_eq!(state.journal.front().map(|e| e.sequence), Some(50));
+        assert_eq!(
+            state.journal.back().map(|e| e.sequence),
+            Some((JOURNAL_CAPACITY + 49) as u64)
+        );
+        assert_eq!(state.journal.front().and_then(|e| e.user_id), Some(50));
+    }
 }

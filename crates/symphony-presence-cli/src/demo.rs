@@ -1,9 +1,7 @@
 //! `symphony-presence demo`: every step of an OBO integration against an in-process mock pod.
 
-use rsa::pkcs8::{EncodePrivateKey, EncodePublicKey, LineEnding};
-use rsa::{Generate, PrivateKey as RsaKey};
 use symphony_mock_pod::{MockPod, MockPodConfig};
-use symphony_presence::{AppClient, AppCredentials, PresenceCategory, UserId};
+use symphony_presence::{AppClient, PresenceCategory, UserId};
 
 use crate::args::{Command, FeedCommand, Output};
 use crate::commands;
@@ -16,31 +14,24 @@ const PAGE_SIZE: u32 = 1000;
 
 pub async fn run(transport: Transport) -> Result<(), Failure> {
     step("generating a fresh 2048-bit RSA key for the app");
-    let key = RsaKey::try_generate().map_err(|e| invalid(&e))?;
-    let private_pem = key.to_pkcs8_pem(LineEnding::LF).map_err(|e| invalid(&e))?;
-    let public_pem = key
-        .to_public_key()
-        .to_public_key_pem(LineEnding::LF)
-        .map_err(|e| invalid(&e))?;
-
-    let config = MockPodConfig::default()
-        .users(USERS)
-        .app(APP_ID, public_pem);
+    // The pod generates the key pair at start, registers the public key, and keeps the
+    // private key for `app_credentials`.
+    let config = MockPodConfig::default().users(USERS).with_app(APP_ID);
     let pod = MockPod::start(transport.pod(config))
         .await
         .map_err(|e| invalid(&e))?;
+    let credentials = pod
+        .app_credentials(APP_ID)
+        .ok_or_else(|| invalid(&"the mock pod has no credentials for the demo app"))?;
     step(&format!(
         "started the mock pod at {} with {USERS} users{}",
         pod.base_url(),
         transport.described()
     ));
 
-    let app = AppClient::builder(
-        pod.pod_url(),
-        AppCredentials::from_pem(APP_ID, &private_pem)?,
-    )
-    .http(transport.http(&pod)?)
-    .build()?;
+    let app = AppClient::builder(pod.pod_url(), credentials)
+        .http(transport.http(&pod)?)
+        .build()?;
     app.authenticate().await?;
     step(&format!("authenticated the app {APP_ID:?} (RS512 JWT)"));
 

@@ -21,7 +21,7 @@ use symphony_presence::{
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    run().await
+    run(common::process_env).await
 }
 
 /// What a program does about `error`: each branch acts on a value, none reads a message.
@@ -39,7 +39,8 @@ fn act_on(error: &Error) -> String {
     }
 }
 
-pub async fn run() -> Result<(), Box<dyn std::error::Error>> {
+/// The example, reading its settings from `env`.
+pub async fn run(env: common::Env) -> Result<(), Box<dyn std::error::Error>> {
     let target = common::target(env, 10).await?;
     let bot = target.bot()?;
 
@@ -55,7 +56,7 @@ pub async fn run() -> Result<(), Box<dyn std::error::Error>> {
         &target.pod_url,
         AppCredentials::from_pem(
             "not-registered",
-            mock.app_private_key_pem(common::APP_ID).ok_or("key")?,
+            &mock.app_private_key_pem(common::APP_ID).ok_or("key")?,
         )?,
     )
     .build()?;

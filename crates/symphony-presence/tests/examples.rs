@@ -1,5 +1,9 @@
 //! Every example in `examples/` runs, offline, against the mock pod: the code users copy first
-//! keeps working.
+//! keeps working. Each example is compiled here as it is, `common` module and all.
+#![allow(
+    clippy::duplicate_mod,
+    reason = "each example brings its own copy of examples/common, as `cargo run` builds it"
+)]
 
 #[allow(dead_code, reason = "each example's main is for `cargo run --example`")]
 #[path = "../examples/errors.rs"]

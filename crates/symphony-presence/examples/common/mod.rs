@@ -1,6 +1,8 @@
 //! What every example shares: where it runs. With `SYMPHONY_POD_URL` set, against that pod with
 //! the credentials of the environment; otherwise against the mock pod, started in-process.
 
+#![allow(dead_code, reason = "each example uses its own part of this module")]
+
 use symphony_mock_pod::{MockPod, MockPodConfig, RunningMockPod};
 use symphony_presence::{AppClient, AppCredentials, BotCredentials, PresenceClient, UserId};
 
@@ -18,7 +20,6 @@ pub fn process_env(name: &str) -> Option<String> {
 }
 
 /// No settings: every example then runs against the mock pod (what the tests use).
-#[allow(dead_code, reason = "used by the examples' test, not by their main")]
 pub fn offline(_: &str) -> Option<String> {
     None
 }
