@@ -217,6 +217,21 @@ async fn each_tls_failure_gets_its_typed_error_and_advice() {
     let err = failure(&pod, trusting(&pod), None).await;
     assert_eq!(tls_failure_of(&err), Some(TlsFailure::Expired), "{err:?}");
 
+    // Over HTTP/1.1 the server's alert reaches the client as such (over HTTP/2, h2 may report
+    // only a closed connection: see TlsFailure's docs).
+    let pod = tls_pod(
+        TlsConfig::default()
+            .client_certificates(ClientCertificates::Required)
+            .http1_only(),
+    )
+    .await;
+    let err = failure(&pod, trusting(&pod), None).await;
+    assert_eq!(
+        tls_failure_of(&err),
+        Some(TlsFailure::ClientCertificateRequired),
+        "{err:?}"
+    );
+
     // A certificate from another CA: the pod refuses it.
     let pod = tls_pod(TlsConfig::default().client_certificates(ClientCertificates::Required)).await;
     let other = tls_pod(TlsConfig::default()).await;

@@ -37,6 +37,7 @@ use crate::MockPodError;
 pub struct TlsConfig {
     pub(crate) server_name: Option<String>,
     pub(crate) expired: bool,
+    pub(crate) http1_only: bool,
     pub(crate) client_certificates: ClientCertificates,
     pub(crate) session_auth_port: Option<u16>,
 }
@@ -68,6 +69,12 @@ impl TlsConfig {
     /// Issues a server certificate that expired on 2 January 2000.
     pub fn expired_certificate(mut self) -> Self {
         self.expired = true;
+        self
+    }
+
+    /// Offers only HTTP/1.1 through ALPN, as many gateways do; by default `h2` comes first.
+    pub fn http1_only(mut self) -> Self {
+        self.http1_only = true;
         self
     }
 
@@ -141,6 +148,8 @@ pub(crate) struct Pki {
     ca: CertifiedIssuer<'static, KeyPair>,
     server_chain: Vec<CertificateDer<'static>>,
     server_key: PrivatePkcs8KeyDer<'static>,
+    /// ALPN protocols offered, in order of preference.
+    alpn: Vec<Vec<u8>>,
 }
 
 impl std::fmt::Debug for Pki {
@@ -195,10 +204,16 @@ impl Pki {
         let server = params
             .signed_by(&key, &ca)
             .map_err(|e| tls_error("issuing the server certificate", e))?;
+        let alpn = if config.http1_only {
+            vec![b"http/1.1".to_vec()]
+        } else {
+            vec![b"h2".to_vec(), b"http/1.1".to_vec()]
+        };
         Ok(Pki {
             server_chain: vec![server.der().clone(), ca.der().clone()],
             server_key: PrivatePkcs8KeyDer::from(key.serialize_der()),
             ca,
+            alpn,
         })
     }
 
@@ -227,8 +242,8 @@ impl Pki {
         })
     }
 
-    /// The rustls configuration of one listener: the server certificate, ALPN `h2` then
-    /// `http/1.1`, and client certificates verified against the CA as `mode` says.
+    /// The rustls configuration of one listener: the server certificate, the ALPN protocols,
+    /// and client certificates verified against the CA as `mode` says.
     pub(crate) fn server_config(
         &self,
         mode: ClientCertificates,
@@ -266,7 +281,7 @@ impl Pki {
                 PrivateKeyDer::Pkcs8(self.server_key.clone_key()),
             )
             .map_err(|e| tls_error("the server certificate", e))?;
-        config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+        config.alpn_protocols = self.alpn.clone();
         Ok(Arc::new(config))
     }
 }

@@ -352,7 +352,10 @@ pub enum TlsFailure {
     NameMismatch,
     /// The server's certificate has expired, or is not valid yet.
     Expired,
-    /// The server asks for a client certificate and none was given.
+    /// The server asks for a client certificate and none was given. TLS 1.3 tells the client
+    /// only after the handshake; over HTTP/2 the connection may then close before the server's
+    /// alert is read, and the failure is reported as [`TransportErrorKind::Interrupted`].
+    /// Certificate authentication itself always uses HTTP/1.1, where the alert is read.
     ClientCertificateRequired,
     /// The server refused the client certificate.
     ClientCertificateRejected,
