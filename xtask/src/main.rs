@@ -3,7 +3,8 @@
 //! `cargo xtask codegen` regenerates the low-level client crates from the documents under
 //! `openapi/`; `cargo xtask codegen --check` verifies the checked-in code without writing.
 //! `cargo xtask api-diff` reports what changed in the APIs and the crates' public APIs.
-//! `cargo xtask bench` runs the standard benchmark set.
+//! `cargo xtask bench` runs the standard benchmark set. `cargo xtask build-cost` compares the cold
+//! release build of a program on symphony-presence with the same program on bare reqwest.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -12,6 +13,7 @@ use clap::{Parser, Subcommand};
 use xtask::{api_diff, codegen};
 
 mod bench;
+mod build_cost;
 
 #[derive(Parser)]
 #[command(
@@ -57,6 +59,8 @@ enum Command {
     },
     /// Run the standard benchmark set of docs/benchmarks.md (release build; a few minutes).
     Bench,
+    /// Cold release build of a tiny program on symphony-presence against bare reqwest + serde + tokio.
+    BuildCost(build_cost::Args),
 }
 
 fn main() -> ExitCode {
@@ -105,6 +109,13 @@ fn main() -> ExitCode {
             }
         },
         Command::Bench => match bench::run(&workspace_root()) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("error: {e}");
+                ExitCode::FAILURE
+            }
+        },
+        Command::BuildCost(args) => match build_cost::run(&workspace_root(), &args) {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
                 eprintln!("error: {e}");
