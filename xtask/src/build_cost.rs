@@ -28,6 +28,10 @@ pub struct Args {
     /// The SDK program depends on `symphony-presence` with `default-features = false`.
     #[arg(long)]
     sdk_no_default_features: bool,
+    /// Workspace whose `symphony-presence` and `Cargo.lock` are measured (default: this one), e.g.
+    /// a `git archive` of another commit.
+    #[arg(long, value_name = "DIR")]
+    root: Option<PathBuf>,
     /// Pass `--timings` to every measured build and copy the last HTML reports to DIR.
     #[arg(long, value_name = "DIR")]
     timings: Option<PathBuf>,
@@ -93,9 +97,17 @@ struct Sample {
 
 /// Writes the programs, fetches, builds each `args.repeat` times and prints the report.
 pub fn run(root: &Path, args: &Args) -> Result<(), String> {
+    let root = args.root.as_deref().unwrap_or(root);
+    // The SDK program names the crate by an absolute path.
+    let root = std::fs::canonicalize(root)
+        .map_err(|e| format!("cannot resolve {}: {e}", root.display()))?;
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let scratch = Scratch::create()?;
-    println!("build-cost: scratch projects in {}", scratch.0.display());
+    println!(
+        "build-cost: measuring {}; scratch projects in {}",
+        root.display(),
+        scratch.0.display()
+    );
 
     let workspace_manifest = read(&root.join("Cargo.toml"))?;
     let workspace_lock = read(&root.join("Cargo.lock"))?;
