@@ -192,6 +192,21 @@ pub fn run(root: &Path, args: &Args) -> Result<(), String> {
         bare_cpu.as_secs_f64()
     );
     println!("  ratio sdk/bare: wall {wall_ratio:.2}, cpu {cpu_ratio:.2}");
+    // Other builds on the machine swing single runs widely; these show how far.
+    let per_round: Vec<String> = sdk_s
+        .iter()
+        .zip(&bare_s)
+        .map(|(a, b)| format!("{:.2}", a.wall.as_secs_f64() / b.wall.as_secs_f64()))
+        .collect();
+    let fastest = |s: &[Sample]| s.iter().map(|s| s.wall).min().unwrap_or_default();
+    let (sdk_min, bare_min) = (fastest(&sdk_s), fastest(&bare_s));
+    println!("  wall ratio per round: {}", per_round.join(" "));
+    println!(
+        "  fastest: sdk {:.1} s, bare {:.1} s, ratio {:.2}",
+        sdk_min.as_secs_f64(),
+        bare_min.as_secs_f64(),
+        sdk_min.as_secs_f64() / bare_min.as_secs_f64()
+    );
     println!(
         "sdk_build_s={:.1} bare_build_s={:.1} ratio={wall_ratio:.2} sdk_crates={sdk_crates} \
          bare_crates={bare_crates} sdk_cpu_s={:.1} bare_cpu_s={:.1} cpu_ratio={cpu_ratio:.2}",
