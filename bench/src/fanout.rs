@@ -2,7 +2,7 @@
 
 use std::time::Instant;
 
-use symphony_presence::{AppClient, AppCredentials, UserId};
+use symphony_presence::{AppClient, AppCredentials, HttpSettings, UserId};
 
 /// What the fan-out run measured.
 pub struct FanOut {
@@ -50,9 +50,16 @@ pub fn app_client(
     login_url: Option<&str>,
     app_id: &str,
     key_pem: &str,
+    ca_pem: Option<&str>,
 ) -> Result<AppClient, String> {
     let credentials = AppCredentials::from_pem(app_id, key_pem).map_err(|e| e.to_string())?;
-    let mut builder = AppClient::builder(pod_url, credentials);
+    let mut http = HttpSettings::default();
+    if let Some(ca) = ca_pem {
+        http = http
+            .add_root_certificate_pem(ca.as_bytes())
+            .map_err(|e| e.to_string())?;
+    }
+    let mut builder = AppClient::builder(pod_url, credentials).http(http);
     if let Some(login) = login_url {
         builder = builder.login_url(login);
     }

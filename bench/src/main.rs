@@ -15,7 +15,7 @@ mod paging;
 mod server;
 mod throughput;
 
-use server::Server;
+use server::{Protocol, Server};
 use throughput::{Run, Subject};
 
 /// Benchmarks symphony-presence. Without --pod-url it starts the mock pod in-process on
@@ -63,6 +63,10 @@ struct Args {
     /// Page size for the paging mode.
     #[arg(long, default_value_t = 1000)]
     page_size: u32,
+    /// What the in-process pod speaks: plain HTTP/1.1, or TLS offering HTTP/1.1 only (`h1`) or
+    /// HTTP/2 first (`h2`). Both clients trust its generated CA.
+    #[arg(long, value_enum, default_value = "plain", conflicts_with = "pod_url")]
+    protocol: Protocol,
     /// Do not pin the server and the client to CPUs 0 and 1.
     #[arg(long)]
     no_pin: bool,
@@ -91,7 +95,7 @@ fn main() -> ExitCode {
         None => None,
     };
     let server = match (&args.pod_url, &args.login_url) {
-        (None, None) => match Server::start(users, pin, key_pem.as_deref()) {
+        (None, None) => match Server::start(users, pin, key_pem.as_deref(), args.protocol) {
             Ok(server) => Some(server),
             Err(e) => return fail(&format!("cannot start the mock pod: {e}")),
         },
@@ -108,9 +112,10 @@ fn main() -> ExitCode {
         Err(e) => return fail(&e.to_string()),
     };
     println!(
-        "# bench: {} CPUs, server {}, client {}",
+        "# bench: {} CPUs, server {} ({:?}), client {}",
         cpus,
         where_server(&server, pin),
+        args.protocol,
         if pin { "pinned to CPU 1" } else { "not pinned" }
     );
     let result = runtime.block_on(async {
@@ -152,7 +157,13 @@ async fn target(
     match (server, &args.pod_url, &args.session_token) {
         (Some(server), _, _) => {
             let pod_url = server.pod.pod_url();
-            let app = fanout::app_client(&pod_url, None, server::APP_ID, &server.app_key_pem)?;
+            let app = fanout::app_client(
+                &pod_url,
+                None,
+                server::APP_ID,
+                &server.app_key_pem,
+                server.ca_pem.as_deref(),
+            )?;
             let client = app.on_behalf_of(UserId(server.pod.user_id(0)));
             let token = client.session_token().await.map_err(|e| e.to_string())?;
             Ok((pod_url, client, token.expose().to_owned()))
@@ -169,9 +180,14 @@ async fn target(
 }
 
 async fn compare(args: &Args, server: Option<&Server>) -> Result<(), String> {
+    let connections = || server.map_or(0, Server::connections);
+    let before = connections();
     let (pod_url, sdk, token) = target(args, server).await?;
-    let raw = subject("raw", &pod_url, &token, sdk.clone())?;
-    let subject = subject(&args.subject, &pod_url, &token, sdk)?;
+    // Connections each client has opened so far: the SDK's logins share its pool.
+    let mut opened = [connections() - before, 0];
+    let ca = server.and_then(|s| s.ca_pem.as_deref());
+    let raw = subject("raw", &pod_url, &token, ca, sdk.clone())?;
+    let subject = subject(&args.subject, &pod_url, &token, ca, sdk)?;
     let name = subject.name();
     let levels = if args.concurrency.is_empty() {
         vec![1, 64]
@@ -179,7 +195,9 @@ async fn compare(args: &Args, server: Option<&Server>) -> Result<(), String> {
         args.concurrency.clone()
     };
     if args.warmup > 0 {
-        throughput::compare(&subject, &raw, server, args.warmup, 8, 1).await?;
+        let (s, r) = throughput::compare(&subject, &raw, server, args.warmup, 8, 1).await?;
+        opened[0] += s.connections;
+        opened[1] += r.connections;
     }
     println!(
         "# {} calls per run, {} interleaved runs per client, medians",
@@ -187,16 +205,25 @@ async fn compare(args: &Args, server: Option<&Server>) -> Result<(), String> {
         args.repeat.max(1)
     );
     println!(
-        "{:<6} {:>11} {:>12} {:>10} {:>10} {:>14} {:>14}",
-        "client", "concurrency", "calls/s", "p50 µs", "p99 µs", "CPU µs/call", "server µs/call"
+        "{:<6} {:>11} {:>12} {:>10} {:>10} {:>14} {:>14} {:>6}",
+        "client",
+        "concurrency",
+        "calls/s",
+        "p50 µs",
+        "p99 µs",
+        "CPU µs/call",
+        "server µs/call",
+        "conns"
     );
     let mut results: Vec<(usize, Run, Run)> = Vec::new();
     for &level in &levels {
         let (s, r) =
             throughput::compare(&subject, &raw, server, args.calls, level, args.repeat).await?;
-        for (name, run) in [(name, s), ("raw", r)] {
+        opened[0] += s.connections;
+        opened[1] += r.connections;
+        for ((name, run), opened) in [(name, s), ("raw", r)].into_iter().zip(opened) {
             println!(
-                "{name:<6} {level:>11} {:>12.0} {:>10.1} {:>10.1} {:>14.1} {:>14.1}",
+                "{name:<6} {level:>11} {:>12.0} {:>10.1} {:>10.1} {:>14.1} {:>14.1} {opened:>6}",
                 run.calls_per_sec,
                 run.p50.as_secs_f64() * 1e6,
                 run.p99.as_secs_f64() * 1e6,
@@ -249,7 +276,13 @@ async fn fan_out(args: &Args, server: Option<&Server>, users: usize) -> Result<(
     let (app, uids, counters_url) = match server {
         Some(server) => {
             let pod_url = server.pod.pod_url();
-            let app = fanout::app_client(&pod_url, None, server::APP_ID, &server.app_key_pem)?;
+            let app = fanout::app_client(
+                &pod_url,
+                None,
+                server::APP_ID,
+                &server.app_key_pem,
+                server.ca_pem.as_deref(),
+            )?;
             let uids = (0..users)
                 .map(|i| server.pod.user_id(i))
                 .collect::<Vec<_>>();
@@ -263,7 +296,7 @@ async fn fan_out(args: &Args, server: Option<&Server>, users: usize) -> Result<(
             };
             let pem =
                 std::fs::read_to_string(key).map_err(|e| format!("{}: {e}", key.display()))?;
-            let app = fanout::app_client(pod_url, args.login_url.as_deref(), app_id, &pem)?;
+            let app = fanout::app_client(pod_url, args.login_url.as_deref(), app_id, &pem, None)?;
             // An external symphony-mock-pod seeds its users from FIRST_USER_ID.
             let uids = (0..users)
                 .map(|i| symphony_mock_pod::FIRST_USER_ID + i as i64)
@@ -326,18 +359,27 @@ async fn page(args: &Args, server: Option<&Server>) -> Result<(), String> {
 /// look at.
 async fn profile(args: &Args, server: Option<&Server>, only: &str) -> Result<(), String> {
     let (pod_url, sdk, token) = target(args, server).await?;
-    let client = subject(only, &pod_url, &token, sdk)?;
+    let ca = server.and_then(|s| s.ca_pem.as_deref());
+    let client = subject(only, &pod_url, &token, ca, sdk)?;
     let concurrency = args.concurrency.first().copied().unwrap_or(1);
     client.measure(args.calls, concurrency, server).await?;
     println!("{} calls through {only}", args.calls);
     Ok(())
 }
 
-/// The client named `name` (`sdk`, `generated` or `raw`) for the same pod and token.
-fn subject(name: &str, pod_url: &str, token: &str, sdk: PresenceClient) -> Result<Subject, String> {
+/// The client named `name` (`sdk`, `generated` or `raw`) for the same pod, token and CA.
+fn subject(
+    name: &str,
+    pod_url: &str,
+    token: &str,
+    ca_pem: Option<&str>,
+    sdk: PresenceClient,
+) -> Result<Subject, String> {
     Ok(match name {
         "sdk" => Subject::Sdk(sdk),
-        "generated" => Subject::Generated(Arc::new(throughput::Generated::new(pod_url, token)?)),
-        _ => Subject::Raw(Arc::new(throughput::Raw::new(pod_url, token)?)),
+        "generated" => Subject::Generated(Arc::new(throughput::Generated::new(
+            pod_url, token, ca_pem,
+        )?)),
+        _ => Subject::Raw(Arc::new(throughput::Raw::new(pod_url, token, ca_pem)?)),
     })
 }

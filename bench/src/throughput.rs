@@ -21,6 +21,8 @@ pub struct Run {
     /// The in-process server's CPU time per call (zero for an external server): with the
     /// calls per second, it shows whether the server or the client was the bottleneck.
     pub server_cpu_per_call: Duration,
+    /// Connections the in-process pod accepted during the run (zero for an external server).
+    pub connections: u64,
 }
 
 /// The bare request: what `get_presence` does, with no SDK.
@@ -43,9 +45,9 @@ struct RawPresence {
 
 impl Raw {
     /// The bare client, over the same `reqwest::Client` settings as the SDK.
-    pub fn new(pod_url: &str, token: &str) -> Result<Raw, String> {
+    pub fn new(pod_url: &str, token: &str, ca_pem: Option<&str>) -> Result<Raw, String> {
         Ok(Raw {
-            http: http_client()?,
+            http: http_client(ca_pem)?,
             url: format!("{pod_url}/v2/user/presence"),
             token: token.to_owned(),
         })
@@ -76,11 +78,11 @@ pub struct Generated {
 }
 
 impl Generated {
-    pub fn new(pod_url: &str, token: &str) -> Result<Generated, String> {
+    pub fn new(pod_url: &str, token: &str, ca_pem: Option<&str>) -> Result<Generated, String> {
         Ok(Generated {
             api: symphony_api::pod::Client::new_with_client(
                 pod_url,
-                http_client()?,
+                http_client(ca_pem)?,
                 Default::default(),
             ),
             token: token.to_owned(),
@@ -98,16 +100,21 @@ impl Generated {
     }
 }
 
-/// A `reqwest::Client` with the settings `HttpSettings::default()` gives the SDK's.
-fn http_client() -> Result<reqwest::Client, String> {
-    reqwest::Client::builder()
+/// A `reqwest::Client` with the settings `HttpSettings::default()` gives the SDK's, trusting
+/// `ca_pem` too when given.
+fn http_client(ca_pem: Option<&str>) -> Result<reqwest::Client, String> {
+    let mut builder = reqwest::Client::builder()
         .user_agent(DEFAULT_USER_AGENT)
         .connect_timeout(Duration::from_secs(10))
         .timeout(Duration::from_secs(30))
         .redirect(reqwest::redirect::Policy::none())
-        .no_proxy()
-        .build()
-        .map_err(|e| e.to_string())
+        .no_proxy();
+    if let Some(ca) = ca_pem {
+        let certificate =
+            reqwest::Certificate::from_pem(ca.as_bytes()).map_err(|e| e.to_string())?;
+        builder = builder.add_root_certificate(certificate);
+    }
+    builder.build().map_err(|e| e.to_string())
 }
 
 /// `calls` calls of `call`, `concurrency` at a time, with latencies and client CPU time.
@@ -126,6 +133,7 @@ where
         Some(s) => s.cpu_time().await,
         None => Duration::ZERO,
     };
+    let connections_before = server.map_or(0, Server::connections);
     let process_before = measure::cpu_time(UsageWho::RUSAGE_SELF);
     let started = Instant::now();
     let workers: Vec<_> = (0..concurrency)
@@ -154,6 +162,7 @@ where
         None => Duration::ZERO,
     };
     let client_cpu = process_cpu.saturating_sub(server_cpu);
+    let connections = server.map_or(0, Server::connections) - connections_before;
     latencies.sort_unstable();
     Ok(Run {
         calls_per_sec: calls as f64 / elapsed.as_secs_f64(),
@@ -161,6 +170,7 @@ where
         p99: measure::percentile(&latencies, 0.99),
         cpu_per_call: client_cpu / calls.max(1) as u32,
         server_cpu_per_call: server_cpu / calls.max(1) as u32,
+        connections,
     })
 }
 
@@ -173,6 +183,8 @@ pub fn median(runs: &[Run]) -> Run {
         p99: Duration::from_secs_f64(pick(|r| r.p99.as_secs_f64())),
         cpu_per_call: Duration::from_secs_f64(pick(|r| r.cpu_per_call.as_secs_f64())),
         server_cpu_per_call: Duration::from_secs_f64(pick(|r| r.server_cpu_per_call.as_secs_f64())),
+        // Not a median: every connection a client opened stays in its pool for the next run.
+        connections: runs.iter().map(|r| r.connections).sum(),
     }
 }
 

@@ -120,3 +120,43 @@ fn profiling_aid_calls_through_each_client() {
     ]);
     assert_eq!(out.lines().last(), Some("20 calls through sdk"));
 }
+
+/// The `conns` column of a client's row at a concurrency level.
+fn connections(out: &str, client: &str, level: &str) -> u64 {
+    let row = out
+        .lines()
+        .find(|l| l.split_whitespace().take(2).eq([client, level]))
+        .unwrap_or_else(|| panic!("no {client} row at {level} in\n{out}"));
+    row.split_whitespace().last().unwrap().parse().unwrap()
+}
+
+#[test]
+fn comparison_runs_over_tls_with_each_protocol_and_counts_connections() {
+    for protocol in ["h1", "h2"] {
+        let out = bench(&[
+            "--protocol",
+            protocol,
+            "--calls",
+            "64",
+            "--warmup",
+            "8",
+            "--repeat",
+            "1",
+            "--concurrency",
+            "16",
+            "--no-pin",
+        ]);
+        assert!(
+            out.contains(&format!("({})", protocol.to_uppercase())),
+            "{out}"
+        );
+        let sdk = connections(&out, "sdk", "16");
+        // HTTP/1.1 needs a connection per concurrent call; over HTTP/2 the SDK's login opens
+        // the one connection its calls then share.
+        match protocol {
+            "h1" => assert!(sdk >= 16, "{out}"),
+            _ => assert_eq!(sdk, 1, "{out}"),
+        }
+        assert!(connections(&out, "raw", "16") >= 1, "{out}");
+    }
+}
