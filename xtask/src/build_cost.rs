@@ -41,12 +41,12 @@ pub struct Args {
 const TOKIO: &str = r#"tokio = { version = "1", features = ["macros", "rt-multi-thread"] }"#;
 
 /// Program (a): one presence call through the SDK with a static session token.
-const SDK_MAIN: &str = r#"use symphony_presence::{PresenceClient, StaticSession};
+const SDK_MAIN: &str = r#"use symphony_presence::PresenceClient;
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let client = PresenceClient::builder("https://acme.symphony.com/pod")
-        .session(StaticSession::new("static-session-token")?)
+        .session_token("static-session-token")
         .build()?;
     let me = client.get_presence().await?;
     println!("{} {:?} {:?}", me.category, me.user_id, me.timestamp);
