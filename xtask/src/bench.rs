@@ -7,6 +7,8 @@ use std::process::Command;
 const STANDARD_SET: &[&[&str]] = &[
     &["--repeat", "15"],
     &["--subject", "generated", "--repeat", "15"],
+    &["--protocol", "h1", "--repeat", "5"],
+    &["--protocol", "h2", "--repeat", "5"],
     &[
         "--obo-users",
         "1000",
