@@ -222,3 +222,23 @@ fn a_category_that_is_not_a_string_is_a_decode_error() {
         assert!(serde_json::from_str::<Presence>(body).is_err(), "{body}");
     }
 }
+
+/// With the `schemars` feature, a `Presence`'s schema describes the wire form: a string
+/// category (any value, documented ones named) and optional integer ids and times.
+#[test]
+fn the_schemars_feature_describes_the_wire_form() {
+    let schema = serde_json::to_value(schemars::schema_for!(Presence)).unwrap();
+    let properties = &schema["properties"];
+    for field in ["userId", "timestamp"] {
+        let types = &properties[field]["type"];
+        assert_eq!(*types, serde_json::json!(["integer", "null"]), "{schema:#}");
+    }
+    let category = &schema["definitions"]["PresenceCategory"];
+    assert_eq!(category["type"], "string", "{schema:#}");
+    assert!(
+        category["description"]
+            .as_str()
+            .is_some_and(|d| d.contains("OUT_OF_OFFICE") && d.contains("kept verbatim")),
+        "{schema:#}"
+    );
+}

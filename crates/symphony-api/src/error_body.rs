@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 
 /// The `Error {code, message}` body of Symphony's error responses. Every API's documents define
 /// the same schema, so codegen maps each of them to this one type.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ErrorBody {
     /// The error code, usually the HTTP status.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -297,6 +297,7 @@ impl<'de> Deserialize<'de> for PresenceCategory {
     }
 }
 
+#[cfg(feature = "schemars")]
 impl schemars::JsonSchema for PresenceCategory {
     fn schema_name() -> String {
         "PresenceCategory".into()

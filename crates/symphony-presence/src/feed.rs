@@ -39,7 +39,8 @@ const DELETE_FEED: Endpoint = pod_endpoint!(
 pub const MAX_FEED_BATCH: usize = 500;
 
 /// The id of a presence feed.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(transparent)]
 pub struct FeedId(String);
 

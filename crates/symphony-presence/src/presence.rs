@@ -28,8 +28,8 @@ use crate::PresenceCategory;
     Ord,
     Serialize,
     Deserialize,
-    schemars::JsonSchema,
 )]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(transparent)]
 pub struct UserId(pub i64);
 
@@ -77,8 +77,8 @@ impl FromStr for UserId {
     Ord,
     Serialize,
     Deserialize,
-    schemars::JsonSchema,
 )]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(transparent)]
 pub struct Timestamp(i64);
 
@@ -133,7 +133,8 @@ impl fmt::Display for Timestamp {
 /// assert_eq!(p.user_id, Some(UserId(14568529068038)));
 /// assert_eq!(p.category.external_view(), Some(PresenceCategory::Away));
 /// ```
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct Presence {

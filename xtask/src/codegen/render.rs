@@ -27,8 +27,9 @@ pub fn render(
         .with_hooks(HooksMode::Expected)
         .with_inner_type(quote!(crate::hooks::Inner))
         // Every API's `Error {code, message}` body is the crate's one hand-written `ErrorBody`.
-        .with_replacement("Error", "crate::ErrorBody", [TypeImpl::Default].into_iter())
-        .with_derive("schemars::JsonSchema");
+        // No `schemars::JsonSchema` derive: the documents are the schema, and the derive costs
+        // every user's build schemars and its proc macro (docs/benchmarks.md, build cost).
+        .with_replacement("Error", "crate::ErrorBody", [TypeImpl::Default].into_iter());
     let tokens = Generator::new(&settings)
         .generate_tokens(spec)
         .map_err(|e| CodegenError::Generate {

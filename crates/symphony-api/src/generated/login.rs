@@ -16,9 +16,7 @@ use progenitor_client::{ClientHooks, OperationInfo, RequestBuilderExt, encode_pa
 #[allow(clippy::all)]
 pub mod types {
     ///Request body for pubkey authentication
-    #[derive(
-        ::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema,
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     pub struct AuthenticateRequest {
         ///a JWT containing the caller's username or application appGroupId and an expiration date, signed by the caller's private key.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -30,9 +28,7 @@ pub mod types {
         }
     }
     ///`Token`
-    #[derive(
-        ::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema,
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     pub struct Token {
         /// (Beta) Short lived access token built from a user session. This field is still on Beta, please continue using
         /// the returned "token" instead.

@@ -21,9 +21,7 @@ use progenitor_client::{ClientHooks, OperationInfo, RequestBuilderExt, encode_pa
 #[allow(clippy::all)]
 pub mod types {
     ///`StringId`
-    #[derive(
-        ::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema,
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     pub struct StringId {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
@@ -34,9 +32,7 @@ pub mod types {
         }
     }
     ///`SuccessResponse`
-    #[derive(
-        ::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema,
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     pub struct SuccessResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub format: ::std::option::Option<SuccessResponseFormat>,
@@ -60,7 +56,6 @@ pub mod types {
         Ord,
         PartialEq,
         PartialOrd,
-        schemars::JsonSchema,
     )]
     pub enum SuccessResponseFormat {
         #[serde(rename = "TEXT")]
@@ -101,7 +96,7 @@ pub mod types {
         }
     }
     ///`UserIdList`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[serde(transparent)]
     pub struct UserIdList(pub ::std::vec::Vec<i64>);
     impl ::std::ops::Deref for UserIdList {
@@ -121,7 +116,7 @@ pub mod types {
         }
     }
     ///`V2Presence`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     pub struct V2Presence {
         /// Presence status. Possible values are:
         ///   - UNDEFINED
@@ -152,7 +147,7 @@ pub mod types {
         }
     }
     ///`V2PresenceList`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[serde(transparent)]
     pub struct V2PresenceList(pub ::std::vec::Vec<V2Presence>);
     impl ::std::ops::Deref for V2PresenceList {
@@ -172,7 +167,7 @@ pub mod types {
         }
     }
     ///`V2PresenceStatus`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     pub struct V2PresenceStatus {
         /// Presence status. Possible values are:
         ///   - UNDEFINED
@@ -194,7 +189,7 @@ pub mod types {
         }
     }
     ///`V2UserPresence`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     pub struct V2UserPresence {
         /// Presence status. Possible values are:
         ///   - UNDEFINED

@@ -16,9 +16,7 @@ use progenitor_client::{ClientHooks, OperationInfo, RequestBuilderExt, encode_pa
 #[allow(clippy::all)]
 pub mod types {
     ///`OboAuthResponse`
-    #[derive(
-        ::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema,
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     pub struct OboAuthResponse {
         /// The token which should be passed. This should be considered opaque data by
         /// the client. It is not intended to contain any data interpretable by the
@@ -35,9 +33,7 @@ pub mod types {
         }
     }
     ///`Token`
-    #[derive(
-        ::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema,
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     pub struct Token {
         /// (Beta) Short lived access token built from a user session. This field is still on Beta, please continue using
         /// the returned "token" instead.
