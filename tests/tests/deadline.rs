@@ -1,6 +1,7 @@
 //! The deadline bounds a whole call, authentication included: a login that never answers ends
 //! the call with `Error::Timeout` at its deadline, whether the deadline comes from
-//! `HttpSettings::deadline` or from the call's own `.deadline(..)`.
+//! `HttpSettings::deadline` or from the call's own `.deadline(..)`. A call that gives up
+//! leaves the login it waited for running, for the next caller.
 
 use std::time::{Duration, Instant};
 
@@ -230,4 +231,76 @@ async fn the_default_deadline_is_sixty_seconds_and_covers_authentication() {
     assert_eq!(e.deadline, Duration::from_secs(60));
     assert_eq!(e.waiting_for, WaitingFor::Authentication);
     assert_eq!(started.elapsed(), Duration::from_secs(60));
+}
+
+/// How long each login takes in the shared-login tests: far longer than the impatient callers
+/// wait, so that they give up while it runs.
+const SLOW_LOGIN_MS: u64 = 2500;
+const IMPATIENT: Duration = Duration::from_millis(300);
+
+#[tokio::test]
+async fn a_caller_that_gives_up_neither_aborts_nor_restarts_the_shared_bot_login() {
+    let pod = pod().await;
+    pod.set_faults(Faults {
+        auth_latency_ms: SLOW_LOGIN_MS,
+        ..Faults::default()
+    });
+    let bot = bot_client(&pod.pod_url(), patient());
+    // One caller's deadline passes, another is dropped, while the login runs.
+    let first = within(TEST_LIMIT, bot.get_presence().deadline(IMPATIENT)).await;
+    assert!(
+        matches!(&first, Err(Error::Timeout(e)) if e.waiting_for == WaitingFor::Authentication),
+        "{first:?}"
+    );
+    let dropped = tokio::time::timeout(IMPATIENT, bot.get_presence()).await;
+    assert!(dropped.is_err(), "the login cannot have ended yet");
+    // The next caller waits for the same login and succeeds.
+    let me = within(TEST_LIMIT, bot.get_presence()).await.unwrap();
+    assert_eq!(me.user_id.map(|u| u.0), pod.bot_user_id(BOT));
+    let counters = pod.counters();
+    assert_eq!(
+        counters.requests_to("post_pubkey_authenticate"),
+        1,
+        "one login, one JWT"
+    );
+    assert_eq!(counters.bot_authentications, 1);
+    assert_eq!(counters.requests_to("get_v2_user_presence"), 1);
+    pod.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_caller_that_gives_up_neither_aborts_nor_restarts_the_shared_app_and_obo_logins() {
+    let pod = pod().await;
+    pod.set_faults(Faults {
+        auth_latency_ms: SLOW_LOGIN_MS,
+        ..Faults::default()
+    });
+    let app = app_client(&pod.pod_url(), patient());
+    let alice = app.on_behalf_of(UserId(pod.user_id(0)));
+    // The first gives up during the app login, the second during the OBO login.
+    let first = within(TEST_LIMIT, alice.get_presence().deadline(IMPATIENT)).await;
+    assert!(matches!(&first, Err(Error::Timeout(_))), "{first:?}");
+    let second = within(
+        TEST_LIMIT,
+        alice
+            .get_presence()
+            .deadline(Duration::from_millis(SLOW_LOGIN_MS)),
+    )
+    .await;
+    assert!(matches!(&second, Err(Error::Timeout(_))), "{second:?}");
+    // A client made later for the same user joins the same logins.
+    let again = app.on_behalf_of(UserId(pod.user_id(0)));
+    let me = within(TEST_LIMIT, again.get_presence()).await.unwrap();
+    assert_eq!(me.user_id, Some(UserId(pod.user_id(0))));
+    let counters = pod.counters();
+    assert_eq!(counters.requests_to("post_pubkey_app_authenticate"), 1);
+    assert_eq!(
+        counters.requests_to("post_pubkey_app_user_user_id_authenticate"),
+        1
+    );
+    assert_eq!(
+        (counters.app_authentications, counters.obo_authentications),
+        (1, 1)
+    );
+    pod.shutdown().await;
 }
