@@ -120,6 +120,7 @@ pub struct RawServer {
     pub pod_url: String,
     requests: std::sync::Arc<AtomicUsize>,
     heads: std::sync::Arc<Mutex<Vec<Vec<u8>>>>,
+    written: std::sync::Arc<AtomicUsize>,
     task: tokio::task::JoinHandle<()>,
 }
 
@@ -130,6 +131,9 @@ pub enum RawReply {
     Bytes(Vec<u8>),
     /// Read the request and never answer (the connection stays open).
     Stall,
+    /// Write the first bytes (a response head), then the second over and over, until the
+    /// client stops reading and closes the connection: an endless body.
+    Endless(Vec<u8>, Vec<u8>),
 }
 
 impl RawServer {
@@ -141,21 +145,29 @@ impl RawServer {
         let pod_url = format!("http://{}/pod", listener.local_addr().unwrap());
         let requests = std::sync::Arc::new(AtomicUsize::new(0));
         let heads = std::sync::Arc::new(Mutex::new(Vec::new()));
-        let (counter, seen) = (requests.clone(), heads.clone());
+        let written = std::sync::Arc::new(AtomicUsize::new(0));
+        let (counter, seen, sent) = (requests.clone(), heads.clone(), written.clone());
         let respond = std::sync::Arc::new(respond);
         let task = tokio::spawn(async move {
             while let Ok((stream, _)) = listener.accept().await {
                 let n = counter.fetch_add(1, Ordering::SeqCst) + 1;
                 let reply = respond(n);
-                tokio::spawn(serve(stream, reply, seen.clone()));
+                tokio::spawn(serve(stream, reply, seen.clone(), sent.clone()));
             }
         });
         RawServer {
             pod_url,
             requests,
             heads,
+            written,
             task,
         }
+    }
+
+    /// The bytes of [`RawReply::Endless`] bodies written so far: what the clients read, plus
+    /// at most what the connections' socket buffers held when they closed.
+    pub fn endless_bytes_written(&self) -> usize {
+        self.written.load(Ordering::SeqCst)
     }
 
     /// Requests (connections) seen so far; each reply closes its connection.
@@ -175,7 +187,12 @@ impl Drop for RawServer {
     }
 }
 
-async fn serve(mut stream: TcpStream, reply: RawReply, heads: std::sync::Arc<Mutex<Vec<Vec<u8>>>>) {
+async fn serve(
+    mut stream: TcpStream,
+    reply: RawReply,
+    heads: std::sync::Arc<Mutex<Vec<Vec<u8>>>>,
+    written: std::sync::Arc<AtomicUsize>,
+) {
     let mut buf = vec![0u8; 16 * 1024];
     let mut seen = Vec::new();
     // Read up to the end of the headers; the tests' requests have small or no bodies.
@@ -196,6 +213,14 @@ async fn serve(mut stream: TcpStream, reply: RawReply, heads: std::sync::Arc<Mut
             let _ = stream.shutdown().await;
         }
         RawReply::Stall => tokio::time::sleep(Duration::from_secs(30)).await,
+        RawReply::Endless(head, chunk) => {
+            if stream.write_all(&head).await.is_err() {
+                return;
+            }
+            while stream.write_all(&chunk).await.is_ok() {
+                written.fetch_add(chunk.len(), Ordering::SeqCst);
+            }
+        }
     }
 }
 
