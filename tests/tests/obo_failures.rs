@@ -18,7 +18,7 @@ const OBO_LOGIN: &str = "post_pubkey_app_user_user_id_authenticate";
 
 /// Every tenth user has not installed the app.
 fn refused(index: usize) -> bool {
-    index % 10 == 0
+    index.is_multiple_of(10)
 }
 
 async fn pod() -> RunningMockPod {
