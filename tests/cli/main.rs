@@ -33,6 +33,12 @@ const CLI_VARIABLES: [&str; 6] = [
     "SYMPHONY_PROXY",
 ];
 
+/// The variables that would exempt a request from an environment proxy (`NO_PROXY`,
+/// `no_proxy`), or make HTTP clients ignore `HTTP_PROXY` as a CGI program must
+/// (`REQUEST_METHOD`), also removed from every run: set on this machine, they would let the
+/// proxy test pass whether the binary ignored the proxy variables or not.
+const PROXY_EXEMPTIONS: [&str; 3] = ["NO_PROXY", "no_proxy", "REQUEST_METHOD"];
+
 async fn pod() -> RunningMockPod {
     let config = MockPodConfig::default()
         .users(30)
@@ -76,7 +82,7 @@ async fn run_with_env(args: Vec<String>, env: Vec<(&'static str, String)>) -> Ou
 /// Runs the binary to its end, killing it and failing the test after [`RUN_LIMIT`].
 fn run_bounded(args: &[String], env: Vec<(&'static str, String)>) -> Output {
     let mut command = Command::new(BIN);
-    for name in CLI_VARIABLES {
+    for name in CLI_VARIABLES.into_iter().chain(PROXY_EXEMPTIONS) {
         command.env_remove(name);
     }
     let mut child = command

@@ -5,7 +5,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use symphony_presence::{
-    BoxFuture, Error, HttpSettings, PresenceClient, RetryPolicy, SessionProvider, SessionToken,
+    AppClient, AppCredentials, BotCredentials, BoxFuture, Error, HttpSettings, PresenceClient,
+    RetryPolicy, SessionProvider, SessionToken,
 };
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
@@ -57,12 +58,13 @@ pub fn token_client(pod_url: &str, token: &str, retry: RetryPolicy) -> PresenceC
 }
 
 /// A provider that hands out `tokens[0]` and moves to the next token on each refresh,
-/// counting the refreshes. With one token left it refreshes to that same token.
+/// counting the refreshes and the tokens asked for. With one token left it refreshes to that same token.
 #[derive(Debug)]
 pub struct CountingSession {
     tokens: Vec<SessionToken>,
     current: Mutex<usize>,
     refreshes: AtomicUsize,
+    asked: AtomicUsize,
 }
 
 impl CountingSession {
@@ -75,7 +77,15 @@ impl CountingSession {
                 .collect(),
             current: Mutex::new(0),
             refreshes: AtomicUsize::new(0),
+            asked: AtomicUsize::new(0),
         }
+    }
+
+    /// How many times `session_token` was called. The client asks before every attempt
+    /// (see [`SessionProvider`]), so this counts attempts, even those that never reached a
+    /// server, such as a refused connection.
+    pub fn tokens_asked(&self) -> usize {
+        self.asked.load(Ordering::SeqCst)
     }
 
     /// How many times `refresh` was called.
@@ -86,6 +96,7 @@ impl CountingSession {
 
 impl SessionProvider for CountingSession {
     fn session_token(&self) -> BoxFuture<'_, Result<SessionToken, Error>> {
+        self.asked.fetch_add(1, Ordering::SeqCst);
         let token = self.tokens[*self.current.lock().unwrap()].clone();
         Box::pin(async move { Ok(token) })
     }
@@ -109,6 +120,7 @@ pub struct RawServer {
     pub pod_url: String,
     requests: std::sync::Arc<AtomicUsize>,
     heads: std::sync::Arc<Mutex<Vec<Vec<u8>>>>,
+    written: std::sync::Arc<AtomicUsize>,
     task: tokio::task::JoinHandle<()>,
 }
 
@@ -119,6 +131,9 @@ pub enum RawReply {
     Bytes(Vec<u8>),
     /// Read the request and never answer (the connection stays open).
     Stall,
+    /// Write the first bytes (a response head), then the second over and over, until the
+    /// client stops reading and closes the connection: an endless body.
+    Endless(Vec<u8>, Vec<u8>),
 }
 
 impl RawServer {
@@ -130,21 +145,29 @@ impl RawServer {
         let pod_url = format!("http://{}/pod", listener.local_addr().unwrap());
         let requests = std::sync::Arc::new(AtomicUsize::new(0));
         let heads = std::sync::Arc::new(Mutex::new(Vec::new()));
-        let (counter, seen) = (requests.clone(), heads.clone());
+        let written = std::sync::Arc::new(AtomicUsize::new(0));
+        let (counter, seen, sent) = (requests.clone(), heads.clone(), written.clone());
         let respond = std::sync::Arc::new(respond);
         let task = tokio::spawn(async move {
             while let Ok((stream, _)) = listener.accept().await {
                 let n = counter.fetch_add(1, Ordering::SeqCst) + 1;
                 let reply = respond(n);
-                tokio::spawn(serve(stream, reply, seen.clone()));
+                tokio::spawn(serve(stream, reply, seen.clone(), sent.clone()));
             }
         });
         RawServer {
             pod_url,
             requests,
             heads,
+            written,
             task,
         }
+    }
+
+    /// The bytes of [`RawReply::Endless`] bodies written so far: what the clients read, plus
+    /// at most what the connections' socket buffers held when they closed.
+    pub fn endless_bytes_written(&self) -> usize {
+        self.written.load(Ordering::SeqCst)
     }
 
     /// Requests (connections) seen so far; each reply closes its connection.
@@ -164,7 +187,12 @@ impl Drop for RawServer {
     }
 }
 
-async fn serve(mut stream: TcpStream, reply: RawReply, heads: std::sync::Arc<Mutex<Vec<Vec<u8>>>>) {
+async fn serve(
+    mut stream: TcpStream,
+    reply: RawReply,
+    heads: std::sync::Arc<Mutex<Vec<Vec<u8>>>>,
+    written: std::sync::Arc<AtomicUsize>,
+) {
     let mut buf = vec![0u8; 16 * 1024];
     let mut seen = Vec::new();
     // Read up to the end of the headers; the tests' requests have small or no bodies.
@@ -185,6 +213,14 @@ async fn serve(mut stream: TcpStream, reply: RawReply, heads: std::sync::Arc<Mut
             let _ = stream.shutdown().await;
         }
         RawReply::Stall => tokio::time::sleep(Duration::from_secs(30)).await,
+        RawReply::Endless(head, chunk) => {
+            if stream.write_all(&head).await.is_err() {
+                return;
+            }
+            while stream.write_all(&chunk).await.is_ok() {
+                written.fetch_add(chunk.len(), Ordering::SeqCst);
+            }
+        }
     }
 }
 
@@ -456,4 +492,42 @@ async fn proxy_one(mut client: TcpStream, seen: Arc<Mutex<Vec<ProxiedRequest>>>)
     }
     let _ = to_client.shutdown().await;
     request_body.abort();
+}
+
+/// The id of the app whose key pair is `tests/fixtures/keys/app-*.pem`; register it on a mock
+/// pod with `.app(APP_ID, fixture_text("keys/app-public.pem"))`.
+pub const APP_ID: &str = "my-app";
+/// The username of the bot whose key pair is `tests/fixtures/keys/other-*.pem`; register it
+/// on a mock pod with `.bot(BOT, fixture_text("keys/other-public.pem"))`.
+pub const BOT: &str = "presence-bot";
+
+/// The [`APP_ID`] app on the pod at `pod_url`, with `http`.
+pub fn app_client(pod_url: &str, http: HttpSettings) -> AppClient {
+    let credentials = AppCredentials::from_pem_file(APP_ID, fixture("keys/app-pkcs1.pem"))
+        .expect("the fixture key loads");
+    AppClient::builder(pod_url, credentials)
+        .http(http)
+        .build()
+        .expect("valid test app client")
+}
+
+/// The [`BOT`] bot on the pod at `pod_url`, with `http`.
+pub fn bot_client(pod_url: &str, http: HttpSettings) -> PresenceClient {
+    let credentials = BotCredentials::from_pem_file(BOT, fixture("keys/other-pkcs8.pem"))
+        .expect("the fixture key loads");
+    PresenceClient::builder(pod_url)
+        .bot(credentials)
+        .http(http)
+        .build()
+        .expect("valid test bot client")
+}
+
+/// Runs `future` to its end, failing the test if that takes longer than `limit`: a bound on
+/// every test, set far above what the test needs, so that a regression fails instead of
+/// hanging.
+pub async fn within<F: std::future::IntoFuture>(limit: Duration, future: F) -> F::Output {
+    match tokio::time::timeout(limit, future.into_future()).await {
+        Ok(output) => output,
+        Err(_) => panic!("still running after {limit:?}"),
+    }
 }

@@ -3,7 +3,7 @@
 //! bound (attempts × timeout + total delay). See docs/reliability.md.
 
 use std::sync::Arc;
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use symphony_mock_pod::{Faults, ForcedStatus, MockPod, MockPodConfig};
 use symphony_presence::{
@@ -99,8 +99,17 @@ fn transport(r: &Result<Presence, Error>, kind: TransportErrorKind) -> bool {
     matches!(r, Err(Error::Transport(e)) if e.kind == kind)
 }
 
+/// A `Retry-After` date 1 to 2 s ahead when the answer is made: the next whole second after
+/// one second from now (HTTP dates have no fractions, so a date one second from now could be
+/// only a few milliseconds ahead once truncated).
+fn retry_after_date() -> RawReply {
+    let in_a_second = SystemTime::now() + Duration::from_secs(1);
+    let whole = in_a_second.duration_since(UNIX_EPOCH).unwrap().as_secs() + 1;
+    let date = UNIX_EPOCH + Duration::from_secs(whole);
+    with_retry_after(429, &httpdate::fmt_http_date(date))
+}
+
 fn scenarios() -> Vec<Scenario> {
-    let retry_date = httpdate::fmt_http_date(SystemTime::now() + Duration::from_secs(1));
     let truncated = RawReply::Bytes(
         b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 80\r\n\r\n{\"cat"
             .to_vec(),
@@ -148,10 +157,11 @@ fn scenarios() -> Vec<Scenario> {
         .waiting_at_least(Duration::from_secs(1)),
         scenario(
             "429 with Retry-After as an HTTP date",
-            first(1, with_retry_after(429, &retry_date), ok()),
+            |i| if i == 1 { retry_after_date() } else { ok() },
             2,
             |r| r.is_ok(),
-        ),
+        )
+        .waiting_at_least(Duration::from_secs(1)),
         scenario(
             "429 always",
             always(with_retry_after(429, "0")),
@@ -280,21 +290,53 @@ async fn every_server_and_transport_scenario_ends_as_specified() {
 }
 
 #[tokio::test]
-async fn connection_refused_reaches_no_server_and_ends_within_the_bound() {
+async fn connection_refused_is_retried_to_the_limit_and_ends_within_the_bound() {
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
         .unwrap()
         .port();
+    // No server sees a refused connection: the session counts the attempts, since the client
+    // asks it for the token before each one.
+    let session = Arc::new(CountingSession::new(&["t"]));
     let started = Instant::now();
-    let result = token_client(&format!("http://127.0.0.1:{port}/pod"))
+    let result = client(&format!("http://127.0.0.1:{port}/pod"), session.clone())
         .get_presence()
         .await;
     assert!(
         transport(&result, TransportErrorKind::Connect),
         "{result:?}"
     );
+    assert_eq!(session.tokens_asked(), ATTEMPTS as usize);
     assert!(started.elapsed() < BOUND);
+}
+
+#[tokio::test]
+async fn a_redirect_from_the_login_endpoint_is_a_decode_error_and_is_not_followed() {
+    let elsewhere = RawServer::start(|_| json(200, r#"{"token":"x"}"#)).await;
+    let location = elsewhere
+        .pod_url
+        .replace("/pod", "/login/pubkey/app/authenticate");
+    let login = RawServer::start(move |_| {
+        RawReply::Bytes(format!("HTTP/1.1 308 Permanent Redirect\r\nlocation: {location}\r\ncontent-length: 0\r\n\r\n").into_bytes())
+    })
+    .await;
+    let credentials =
+        AppCredentials::from_pem_file("my-app", fixture("keys/app-pkcs1.pem")).unwrap();
+    let app = AppClient::builder("http://127.0.0.1:9/pod", credentials)
+        .login_url(login.pod_url.replace("/pod", "/login"))
+        .http(http())
+        .build()
+        .unwrap();
+    let result = app.authenticate().await;
+    let Err(Error::Decode(e)) = &result else {
+        panic!("expected Error::Decode, got {result:?}")
+    };
+    assert_eq!(e.status.map(|s| s.as_u16()), Some(308));
+    assert_eq!(e.request.name(), "authenticate_app");
+    assert!(e.body.is_empty(), "an authentication body is never quoted");
+    // Not retried (a 3xx will not change), and never followed.
+    assert_eq!((login.requests(), elsewhere.requests()), (1, 0));
 }
 
 #[tokio::test]

@@ -264,13 +264,31 @@ async fn declared_error_statuses_decode_to_error_code_and_message() {
 #[tokio::test]
 async fn every_operation_decodes_a_401_error_body() {
     let server = MockServer::start_async().await;
-    let mock = server
-        .mock_async(|when, then| {
-            when.header("sessionToken", TOKEN);
-            then.status(401)
-                .json_body(json!({"code": 401, "message": "Invalid session"}));
-        })
-        .await;
+    // One mock per operation, in the order called below, so that each request is seen to reach
+    // its own method and path.
+    let endpoints = [
+        ("GET", "/v2/user/presence"),
+        ("POST", "/v2/user/presence"),
+        ("GET", "/v3/user/1/presence"),
+        ("GET", "/v2/users/presence"),
+        ("POST", "/v1/user/presence/register"),
+        ("POST", "/v3/user/presence"),
+        ("POST", "/v1/presence/feed/create"),
+        ("GET", "/v1/presence/feed/f/read"),
+        ("POST", "/v1/presence/feed/f/delete"),
+    ];
+    let mut mocks = Vec::new();
+    for (method, path) in endpoints {
+        let mock = server
+            .mock_async(|when, then| {
+                let method = if method == "GET" { GET } else { POST };
+                common(when, method, path);
+                then.status(401)
+                    .json_body(json!({"code": 401, "message": "Invalid session"}));
+            })
+            .await;
+        mocks.push((method, path, mock));
+    }
     let c = client(&server);
     let results: Vec<Result<(), Error<ErrorBody>>> = vec![
         c.get_v2_user_presence()
@@ -343,8 +361,9 @@ async fn every_operation_decodes_a_401_error_body() {
             other => panic!("operation {i}: expected a 401 ErrorResponse, got {other:?}"),
         }
     }
-    // One request from each of the nine operations.
-    assert_eq!(mock.calls_async().await, 9);
+    for (method, path, mock) in mocks {
+        assert_eq!(mock.calls_async().await, 1, "{method} {path}");
+    }
 }
 
 #[tokio::test]

@@ -136,3 +136,57 @@ fn tempfile_with(bytes: &[u8]) -> TempFile {
     std::fs::write(&path, bytes).unwrap();
     TempFile(path)
 }
+
+/// The `[[package]]` entries of the workspace's Cargo.lock, as (name, dependency names).
+fn locked_packages() -> Vec<(String, Vec<String>)> {
+    let lock = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../Cargo.lock"))
+        .expect("the workspace's Cargo.lock");
+    lock.split("[[package]]")
+        .skip(1)
+        .map(|entry| {
+            let name = entry
+                .lines()
+                .find_map(|l| l.strip_prefix("name = "))
+                .unwrap_or_default()
+                .trim_matches('"')
+                .to_owned();
+            let dependencies = entry
+                .split_once("dependencies = [")
+                .map(|(_, rest)| rest.split(']').next().unwrap_or_default())
+                .unwrap_or_default()
+                .split(',')
+                // "base64 0.23.1" names base64.
+                .filter_map(|d| d.trim().trim_matches('"').split(' ').next())
+                .filter(|d| !d.is_empty())
+                .map(str::to_owned)
+                .collect();
+            (name, dependencies)
+        })
+        .collect()
+}
+
+#[test]
+fn rsa_signing_uses_aws_lc_rs_and_the_rsa_crate_is_never_built() {
+    let packages = locked_packages();
+    assert!(packages.len() > 100, "the lock file was read");
+    // RUSTSEC-2023-0071 (the Marvin timing attack) affects every release of `rsa`.
+    assert!(
+        !packages.iter().any(|(name, _)| name == "rsa"),
+        "the rsa crate is in Cargo.lock"
+    );
+    let dependencies_of = |name: &str| {
+        packages
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, d)| d.clone())
+            .unwrap_or_else(|| panic!("{name} is not in Cargo.lock"))
+    };
+    // The SDK loads and checks keys with aws-lc-rs, and jsonwebtoken signs with it (its
+    // constant-time RSA), not with a RustCrypto backend.
+    for user in ["symphony-presence", "jsonwebtoken"] {
+        assert!(
+            dependencies_of(user).iter().any(|d| d == "aws-lc-rs"),
+            "{user} does not use aws-lc-rs"
+        );
+    }
+}

@@ -15,6 +15,12 @@ use serde::{Deserialize, Serialize};
 pub struct Faults {
     /// Added before every answer, in milliseconds.
     pub latency_ms: u64,
+    /// Added before every answer to an authentication (`/login` and `/sessionauth`), on top of
+    /// `latency_ms`, in milliseconds: a slow login or, with a value far beyond a test's length,
+    /// a login that never answers. Such a request is counted in
+    /// [`Counters::requests`](crate::Counters::requests) when it arrives, and journaled when it
+    /// is answered.
+    pub auth_latency_ms: u64,
     /// The next this-many requests get their connection closed without an answer.
     pub drop_connection: u32,
     /// The next `count` requests get this status instead of being served.
@@ -45,8 +51,14 @@ pub(crate) enum Injected {
 }
 
 impl Faults {
-    pub(crate) fn latency(&self) -> Duration {
-        Duration::from_millis(self.latency_ms)
+    /// The latency of a request, `authentication` or not.
+    pub(crate) fn latency(&self, authentication: bool) -> Duration {
+        let extra = if authentication {
+            self.auth_latency_ms
+        } else {
+            0
+        };
+        Duration::from_millis(self.latency_ms.saturating_add(extra))
     }
 
     pub(crate) fn take(&mut self) -> Injected {

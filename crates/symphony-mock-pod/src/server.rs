@@ -309,7 +309,11 @@ async fn answer(
         let mut st = lock(state);
         st.count(route.operation);
         let user = route.actor.user(&st, &request);
-        (st.faults.latency(), st.faults.take(), user)
+        let authentication = matches!(
+            request.segments.first().map(String::as_str),
+            Some("login" | "sessionauth")
+        );
+        (st.faults.latency(authentication), st.faults.take(), user)
     };
     if !latency.is_zero() {
         tokio::time::sleep(latency).await;

@@ -33,9 +33,9 @@ impl SessionToken {
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidInput`] if the token is empty, starts or ends with whitespace, or is not a
-    /// valid header value (for example it contains CR, LF or another control character). The
-    /// message never repeats the token. Any other token is sent exactly as given.
+    /// [`Error::InvalidInput`] if the token is empty, starts or ends with whitespace, contains a
+    /// control character (CR, LF, TAB or another), or is not a valid header value. The message
+    /// never repeats the token. Any other token is sent exactly as given.
     pub fn new(token: impl Into<String>) -> Result<Self, Error> {
         let token = token.into();
         if token.is_empty() {
@@ -47,9 +47,11 @@ impl SessionToken {
                 "the session token starts or ends with whitespace",
             ));
         }
-        if reqwest::header::HeaderValue::from_str(&token).is_err() {
+        // A header value may hold a TAB; a token may not: no issued token has one, and a
+        // receiving parser may fold or trim it.
+        if token.contains('\t') || reqwest::header::HeaderValue::from_str(&token).is_err() {
             return Err(Error::setup(
-                "the session token contains characters not allowed in an HTTP header (such as CR or LF)",
+                "the session token contains a control character (such as CR, LF or TAB) or another character not allowed in an HTTP header",
             ));
         }
         Ok(SessionToken(Arc::new(SecretString::from(token))))

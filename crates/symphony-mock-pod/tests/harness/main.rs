@@ -5,6 +5,7 @@
 mod binary;
 mod clock;
 mod credentials;
+mod faults;
 mod feeds;
 mod journal;
 mod obo_refused;
