@@ -17,18 +17,7 @@ use crate::PresenceCategory;
 /// let uid: UserId = "14568529068038".parse().unwrap();
 /// assert_eq!(uid, UserId(14568529068038));
 /// ```
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    Serialize,
-    Deserialize,
-)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(transparent)]
 pub struct UserId(pub i64);
@@ -66,18 +55,7 @@ impl FromStr for UserId {
 /// assert_eq!(t.to_system_time(), UNIX_EPOCH.checked_add(Duration::from_millis(1533928483800)));
 /// assert_eq!(Timestamp::from_millis(i64::MAX).as_millis(), i64::MAX);
 /// ```
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    Serialize,
-    Deserialize,
-)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(transparent)]
 pub struct Timestamp(i64);
