@@ -224,6 +224,79 @@ async fn serve(
     }
 }
 
+/// One request, as a [`RawServer`] started with [`RawServer::start_reading`] received it.
+#[derive(Clone, Debug)]
+pub struct RawRequest {
+    /// The request line and headers, without the blank line.
+    pub head: Vec<u8>,
+    /// The body, as long as its `content-length` said (empty without one).
+    pub body: Vec<u8>,
+}
+
+impl RawServer {
+    /// Starts a server that reads each request, body included, before `respond` answers it:
+    /// for a reply that depends on what the client sent, such as a login that echoes its JWT.
+    /// `respond` is given the request number (from 1) and the request.
+    pub async fn start_reading(
+        respond: impl Fn(usize, &RawRequest) -> RawReply + Send + Sync + 'static,
+    ) -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind loopback");
+        let pod_url = format!("http://{}/pod", listener.local_addr().unwrap());
+        let requests = Arc::new(AtomicUsize::new(0));
+        let heads = Arc::new(Mutex::new(Vec::new()));
+        let (counter, seen) = (requests.clone(), heads.clone());
+        let respond = Arc::new(respond);
+        let task = tokio::spawn(async move {
+            let mut connections = tokio::task::JoinSet::new();
+            while let Ok((mut stream, _)) = listener.accept().await {
+                let n = counter.fetch_add(1, Ordering::SeqCst) + 1;
+                let (respond, seen) = (respond.clone(), seen.clone());
+                connections.spawn(async move {
+                    let Some(request) = read_request(&mut stream).await else {
+                        return;
+                    };
+                    seen.lock().unwrap().push(request.head.clone());
+                    match respond(n, &request) {
+                        RawReply::Bytes(bytes) => {
+                            let _ = stream.write_all(&bytes).await;
+                            let _ = stream.shutdown().await;
+                        }
+                        RawReply::Stall => tokio::time::sleep(Duration::from_secs(30)).await,
+                    }
+                });
+                while connections.try_join_next().is_some() {}
+            }
+        });
+        RawServer {
+            pod_url,
+            requests,
+            heads,
+            task,
+        }
+    }
+}
+
+/// Reads one request: its head, then as many body bytes as its `content-length` says (at most
+/// 1 MiB). `None` if the connection ends first.
+async fn read_request(stream: &mut TcpStream) -> Option<RawRequest> {
+    let (head, mut body) = read_head(stream).await?;
+    let length = header_in(&head, "content-length")
+        .and_then(|v| String::from_utf8(v).ok()?.parse::<usize>().ok())
+        .unwrap_or(0)
+        .min(1024 * 1024);
+    let mut buf = [0u8; 8192];
+    while body.len() < length {
+        match stream.read(&mut buf).await {
+            Ok(0) | Err(_) => return None,
+            Ok(n) => body.extend_from_slice(&buf[..n]),
+        }
+    }
+    body.truncate(length);
+    Some(RawRequest { head, body })
+}
+
 /// The value of header `name` (case-insensitive) in a raw request head, as bytes.
 pub fn header_in(head: &[u8], name: &str) -> Option<Vec<u8>> {
     head.split(|b| *b == b'\n').skip(1).find_map(|line| {
@@ -272,6 +345,42 @@ pub fn error_chain(error: &(dyn std::error::Error + 'static)) -> Vec<String> {
 /// `error` as anyhow's `{:#}` shows it: each message of its chain, joined by `": "`.
 pub fn alternate(error: &(dyn std::error::Error + 'static)) -> String {
     error_chain(error).join(": ")
+}
+
+/// Every way `error` can be shown: `Display`, `{:#}`, `{:?}`, `{:#?}`, anyhow's `{:#}` (the
+/// chain joined by `": "`), and the `Display` and `Debug` of each error in its `source()` chain.
+pub fn renderings(error: &(dyn std::error::Error + 'static)) -> Vec<String> {
+    let mut shown = vec![
+        error.to_string(),
+        format!("{error:#}"),
+        format!("{error:?}"),
+        format!("{error:#?}"),
+        alternate(error),
+    ];
+    let mut current = error.source();
+    while let Some(e) = current {
+        shown.extend([e.to_string(), format!("{e:?}"), format!("{e:#?}")]);
+        current = e.source();
+    }
+    shown
+}
+
+/// Panics, naming `what` and the secret but not showing the text, if any of `shown` contains
+/// any of `secrets`. Empty secrets are refused: a scan for nothing would prove nothing.
+pub fn assert_none_shown(what: &str, shown: &[String], secrets: &[&str]) {
+    for secret in secrets {
+        assert!(
+            secret.len() >= 8,
+            "{what}: secret {secret:?} is too short to scan for"
+        );
+        for text in shown {
+            assert!(
+                !text.contains(secret),
+                "{what}: a secret ({}...) appears in: {text}",
+                &secret[..8]
+            );
+        }
+    }
 }
 
 /// One request a [`TestProxy`] received.

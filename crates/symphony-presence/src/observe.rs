@@ -5,6 +5,9 @@
 //! `http.request.method`, `server.address`, `url.path` (the path without the query),
 //! `http.response.status_code`, `http.request.resend_count`, `error.type`, `symphony.trace_id`
 //! and `symphony.session.kind`, and never a header value, a token or a body.
+//!
+//! The integer attributes are recorded as `i64`: tracing-opentelemetry turns an unsigned value
+//! into a string (its span visitor has no `record_u64`), and the conventions want integers.
 
 use std::fmt::{self, Display, Write};
 
@@ -74,7 +77,7 @@ fn fill_path(base_path: &str, template: &str, params: &[&(dyn Display + Sync)]) 
 /// Records how a call ended.
 pub(crate) fn record_error(span: &Span, error: &Error) {
     if let Some(status) = error.status() {
-        span.record("http.response.status_code", status.as_u16());
+        span.record("http.response.status_code", i64::from(status.as_u16()));
     }
     span.record("error.type", ErrorType(error).to_string().as_str());
 }

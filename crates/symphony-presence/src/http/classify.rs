@@ -160,7 +160,9 @@ fn status_error(
     retry_after: Option<Duration>,
     body: ErrorBody,
 ) -> Error {
-    let secrets = [cx.token.map(SessionToken::expose), cx.jwt];
+    // A JWT's signature alone is as good as the JWT: its header and claims are easy to guess.
+    let signature = cx.jwt.and_then(|jwt| jwt.rsplit_once('.')).map(|(_, s)| s);
+    let secrets = [cx.token.map(SessionToken::expose), cx.jwt, signature];
     let message = body
         .message
         .map(|m| secrets.into_iter().flatten().fold(m, redact));
@@ -196,13 +198,21 @@ fn status_error(
     }
 }
 
-/// `message` with every whole occurrence of `secret` replaced by `[REDACTED]`. An occurrence
-/// inside a longer run of token characters is not the secret (a one-letter token is in most
-/// words), so it is left alone.
+/// Secrets at least this long are redacted wherever they occur.
+const REDACT_EVERYWHERE_FROM: usize = 16;
+
+/// `message` with every occurrence of `secret` replaced by `[REDACTED]`. A secret of at least
+/// [`REDACT_EVERYWHERE_FROM`] characters is replaced wherever it occurs, even run into other
+/// token characters (`token=<jwt>`, `<jwt>.`). A shorter one is replaced only where it stands
+/// alone: inside a longer run of token characters it is not the secret (a one-letter token is
+/// in most words), so it is left alone.
 fn redact(message: String, secret: &str) -> String {
     let token_char = |c: char| c.is_ascii_alphanumeric() || "-._~+/=".contains(c);
     if secret.is_empty() || !message.contains(secret) {
         return message;
+    }
+    if secret.len() >= REDACT_EVERYWHERE_FROM {
+        return message.replace(secret, "[REDACTED]");
     }
     let mut out = String::with_capacity(message.len());
     let mut rest = message.as_str();
@@ -392,7 +402,7 @@ mod tests {
     }
 
     #[test]
-    fn only_whole_occurrences_of_a_secret_are_redacted() {
+    fn long_secrets_are_redacted_everywhere_short_ones_where_they_stand_alone() {
         let jwt = "eyJhbGciOiJSUzUxMiJ9.eyJzdWIiOiJib3QifQ.c2ln";
         assert_eq!(
             redact(format!("invalid token {jwt}, try again"), jwt),
@@ -401,6 +411,11 @@ mod tests {
         assert_eq!(
             redact(format!("\"{jwt}\"").to_owned(), jwt),
             "\"[REDACTED]\""
+        );
+        // A long secret run into other token characters is still the secret.
+        assert_eq!(
+            redact(format!("token={jwt}. Bearer:{jwt}"), jwt),
+            "token=[REDACTED]. Bearer:[REDACTED]"
         );
         // A short token is part of ordinary words, which stay readable.
         assert_eq!(

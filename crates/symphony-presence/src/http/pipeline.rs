@@ -36,6 +36,28 @@ pub(crate) struct Exchange<'a> {
     pub jwt: Option<&'a str>,
 }
 
+/// Records the last request's `symphony.trace_id` and `http.request.resend_count` on the
+/// operation's span when the call ends, however it ends. Recorded at each attempt, they would
+/// be exported once per attempt: tracing-opentelemetry adds an attribute for every record and
+/// the OpenTelemetry SDK keeps every copy, so a backend could show the first attempt's values.
+struct LastSent<'a> {
+    span: &'a tracing::Span,
+    /// The trace id of the last request sent, and how many were sent before it.
+    sent: Option<(TraceId, u32)>,
+}
+
+impl Drop for LastSent<'_> {
+    fn drop(&mut self) {
+        if let Some((trace_id, resends)) = self.sent
+            && !self.span.is_disabled()
+        {
+            self.span.record("symphony.trace_id", trace_id.as_str());
+            self.span
+                .record("http.request.resend_count", i64::from(resends));
+        }
+    }
+}
+
 /// Runs `send` until it succeeds, the policy gives up, or the deadline passes:
 ///
 /// 1. take the session token from the session, waiting for an authentication if need be;
@@ -106,6 +128,10 @@ where
             let mut retries_took = 0;
             let mut refresh_used = false;
             let mut next_token: Option<SessionToken> = None;
+            let mut last_sent = LastSent {
+                span: &span,
+                sent: None,
+            };
             loop {
                 // An attempt's values live in this block, so that the state machine does not
                 // keep them through the back-off.
@@ -124,11 +150,7 @@ where
                         (None, None) => None,
                     };
                     let trace_id = TraceId::new();
-                    if !span.is_disabled() {
-                        span.record("symphony.trace_id", trace_id.as_str());
-                        let resends = attempt - 1 + u32::from(refresh_used);
-                        span.record("http.request.resend_count", resends);
-                    }
+                    last_sent.sent = Some((trace_id, attempt - 1 + u32::from(refresh_used)));
                     let classified = {
                         let secret = token.as_ref().map_or("", SessionToken::expose);
                         // Boxed: inline, the generated future (about 1 KiB) makes every enclosing
@@ -145,7 +167,10 @@ where
                             // moved through it.
                             Ok(Ok(value)) => {
                                 let status = value.status();
-                                span.record("http.response.status_code", status.as_u16());
+                                span.record(
+                                    "http.response.status_code",
+                                    i64::from(status.as_u16()),
+                                );
                                 if op.is_authentication() {
                                     transport.clock.observe(value.headers());
                                 }
@@ -201,16 +226,20 @@ where
                         // A wait that would end past the deadline is not started.
                         .filter(|delay| Instant::now() + *delay < deadline);
                     let Some(delay) = delay else {
-                        tracing::debug!(error = %error, "giving up");
+                        tracing::debug!(error = %error, trace_id = trace_id.as_str(), "giving up");
                         return Err(error);
                     };
                     let Some(cost) = transport.budget.take(&error) else {
-                        tracing::debug!(error = %error, "giving up: the retry budget is spent");
+                        tracing::debug!(
+                            error = %error,
+                            trace_id = trace_id.as_str(),
+                            "giving up: the retry budget is spent"
+                        );
                         return Err(error);
                     };
                     retries_took += cost;
                     let delay_ms = delay.as_millis() as u64;
-                    tracing::info!(error = %error, delay_ms, "retrying");
+                    tracing::info!(error = %error, trace_id = trace_id.as_str(), delay_ms, "retrying");
                     delay
                 };
                 tokio::time::sleep(delay).await;
