@@ -207,6 +207,11 @@ async fn serve(
         .position(|w| w == b"\r\n\r\n")
         .unwrap_or(seen.len());
     heads.lock().unwrap().push(seen[..end].to_vec());
+    write_reply(&mut stream, reply, &written).await;
+}
+
+/// Sends `reply`, counting the bytes of an endless body in `written`.
+async fn write_reply(stream: &mut TcpStream, reply: RawReply, written: &AtomicUsize) {
     match reply {
         RawReply::Bytes(bytes) => {
             let _ = stream.write_all(&bytes).await;
@@ -246,25 +251,20 @@ impl RawServer {
         let pod_url = format!("http://{}/pod", listener.local_addr().unwrap());
         let requests = Arc::new(AtomicUsize::new(0));
         let heads = Arc::new(Mutex::new(Vec::new()));
-        let (counter, seen) = (requests.clone(), heads.clone());
+        let written = Arc::new(AtomicUsize::new(0));
+        let (counter, seen, sent) = (requests.clone(), heads.clone(), written.clone());
         let respond = Arc::new(respond);
         let task = tokio::spawn(async move {
             let mut connections = tokio::task::JoinSet::new();
             while let Ok((mut stream, _)) = listener.accept().await {
                 let n = counter.fetch_add(1, Ordering::SeqCst) + 1;
-                let (respond, seen) = (respond.clone(), seen.clone());
+                let (respond, seen, sent) = (respond.clone(), seen.clone(), sent.clone());
                 connections.spawn(async move {
                     let Some(request) = read_request(&mut stream).await else {
                         return;
                     };
                     seen.lock().unwrap().push(request.head.clone());
-                    match respond(n, &request) {
-                        RawReply::Bytes(bytes) => {
-                            let _ = stream.write_all(&bytes).await;
-                            let _ = stream.shutdown().await;
-                        }
-                        RawReply::Stall => tokio::time::sleep(Duration::from_secs(30)).await,
-                    }
+                    write_reply(&mut stream, respond(n, &request), &sent).await;
                 });
                 while connections.try_join_next().is_some() {}
             }
@@ -273,6 +273,7 @@ impl RawServer {
             pod_url,
             requests,
             heads,
+            written,
             task,
         }
     }

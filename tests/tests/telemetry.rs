@@ -407,6 +407,8 @@ async fn a_bot_login_is_a_child_span_of_the_call_that_needed_it() {
         Some("/login/pubkey/authenticate")
     );
     assert_eq!(integer(login, "http.response.status_code"), Some(200));
+    // A login with a JWT acts in no session.
+    assert_eq!(text(login, "symphony.session.kind"), None);
 
     // A cached session: no login span.
     traces.reset();
@@ -455,6 +457,7 @@ async fn an_obo_login_and_the_app_login_inside_it_are_within_the_call() {
         Some(format!("/login/pubkey/app/user/{}/authenticate", user.0))
     );
     assert_eq!(text(obo, "symphony.session.kind").as_deref(), Some("app"));
+    assert_eq!(text(app_login, "symphony.session.kind"), None);
     assert_eq!(
         text(app_login, "url.path").as_deref(),
         Some("/login/pubkey/app/authenticate")

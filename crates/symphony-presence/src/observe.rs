@@ -19,8 +19,9 @@ use crate::error::Error;
 pub(crate) struct SpanStart<'a> {
     pub method: &'static str,
     pub server: &'a str,
-    /// `static`, `bot`, `obo`, `app`, `custom`, or empty for a login with a JWT.
-    pub session_kind: &'static str,
+    /// `static`, `bot`, `obo`, `app` or `custom`; none for a login with a JWT, which then has
+    /// no `symphony.session.kind` attribute.
+    pub session_kind: Option<&'static str>,
 }
 
 /// A function that opens the span of one operation: `operation_span!("get_presence")`.

@@ -99,7 +99,7 @@ where
     let span = (endpoint.span)(&SpanStart {
         method: op.http_method().unwrap_or_default(),
         server: base.host_str().unwrap_or_default(),
-        session_kind: session.map_or("", |s| s.kind()),
+        session_kind: session.map(|s| s.kind()),
     });
     if !span.is_disabled() {
         observe::record_path(
