@@ -3,6 +3,7 @@
 //! refresh.
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use futures_util::StreamExt;
@@ -50,7 +51,12 @@ fn mirror(pod: &RunningMockPod) -> PresenceMirror {
 fn pod_state(pod: &RunningMockPod) -> BTreeMap<UserId, (PresenceCategory, i64)> {
     pod.presences()
         .into_iter()
-        .map(|(uid, p)| (UserId(uid), (PresenceCategory::from(p.category), p.timestamp)))
+        .map(|(uid, p)| {
+            (
+                UserId(uid),
+                (PresenceCategory::from(p.category), p.timestamp),
+            )
+        })
         .collect()
 }
 
@@ -96,7 +102,9 @@ async fn settle(pod: &RunningMockPod, mirror: &mut PresenceMirror, seen: &mut Ve
             mirror_state(mirror),
             pod_state(pod)
         );
-        if let Ok(Some(event)) = tokio::time::timeout(Duration::from_millis(100), mirror.next()).await {
+        if let Ok(Some(event)) =
+            tokio::time::timeout(Duration::from_millis(100), mirror.next()).await
+        {
             seen.push(event);
         }
     }
@@ -129,7 +137,10 @@ async fn the_first_snapshot_holds_every_user_and_changes_follow() {
     let mut mirror = mirror(&pod);
     let mut seen = Vec::new();
     events_until(&mut mirror, &mut seen, |s| resyncs(s) == 1).await;
-    assert!(matches!(seen[..], [MirrorEvent::Resynced { users: 41 }]), "{seen:?}");
+    assert!(
+        matches!(seen[..], [MirrorEvent::Resynced { users: 41 }]),
+        "{seen:?}"
+    );
     assert_eq!(mirror.len(), 41);
     assert_eq!(mirror_state(&mirror), pod_state(&pod));
 
@@ -142,10 +153,52 @@ async fn the_first_snapshot_holds_every_user_and_changes_follow() {
     assert_eq!(*user_id, UserId(uid));
     assert_eq!(from.as_ref(), Some(&PresenceCategory::OnThePhone));
     assert_eq!(to.category, PresenceCategory::OutOfOffice);
-    assert_eq!(mirror.get(UserId(uid)).unwrap().category, PresenceCategory::OutOfOffice);
+    assert_eq!(
+        mirror.get(UserId(uid)).unwrap().category,
+        PresenceCategory::OutOfOffice
+    );
     let counts = mirror.count_by_category();
     assert_eq!(counts.values().sum::<usize>(), 41);
     assert_eq!(counts[&PresenceCategory::OutOfOffice], 5);
+    mirror.close().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_snapshot_reports_its_progress_after_every_page_without_events() {
+    let pod = pod(MockPodConfig::default().users(40)).await;
+    let reported = Arc::new(Mutex::new(Vec::new()));
+    let mut mirror = bot(&pod)
+        .mirror()
+        .interval(Duration::from_millis(20))
+        .page_size(7)
+        .on_snapshot_progress({
+            let reported = reported.clone();
+            move |p| reported.lock().unwrap().push((p.users, p.pages, p.first))
+        })
+        .start();
+    let mut seen = Vec::new();
+    events_until(&mut mirror, &mut seen, |s| resyncs(s) == 1).await;
+    assert!(
+        matches!(seen[..], [MirrorEvent::Resynced { users: 41 }]),
+        "{seen:?}"
+    );
+    let pages = |first| {
+        [7, 14, 21, 28, 35, 41]
+            .into_iter()
+            .enumerate()
+            .map(|(i, users)| (users, i + 1, first))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(*reported.lock().unwrap(), pages(true), "41 users, 7 a page");
+
+    reported.lock().unwrap().clear();
+    pod.drop_feeds();
+    events_until(&mut mirror, &mut seen, |s| resyncs(s) == 2).await;
+    assert_eq!(
+        *reported.lock().unwrap(),
+        pages(false),
+        "a later snapshot is not the first"
+    );
     mirror.close().await.unwrap();
 }
 
@@ -173,7 +226,8 @@ async fn after_the_feeds_are_dropped_one_resync_follows_without_changes_for_unch
         .collect();
     assert_eq!(changes, [UserId(changed)], "{seen:#?}");
     assert!(
-        seen.iter().any(|e| matches!(e, MirrorEvent::Degraded { .. })),
+        seen.iter()
+            .any(|e| matches!(e, MirrorEvent::Degraded { .. })),
         "the lost feed was reported"
     );
     mirror.close().await.unwrap();
@@ -181,7 +235,10 @@ async fn after_the_feeds_are_dropped_one_resync_follows_without_changes_for_unch
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_expired_feed_is_replaced() {
-    let pod = pod(MockPodConfig::default().users(10).feed_ttl(Duration::from_millis(300))).await;
+    let pod = pod(MockPodConfig::default()
+        .users(10)
+        .feed_ttl(Duration::from_millis(300)))
+    .await;
     let mut mirror = bot(&pod)
         .mirror()
         // Longer than the feed lives between reads.
@@ -189,7 +246,10 @@ async fn an_expired_feed_is_replaced() {
         .start();
     let mut seen = Vec::new();
     events_until(&mut mirror, &mut seen, |s| resyncs(s) == 2).await;
-    assert!(seen.iter().any(|e| matches!(e, MirrorEvent::Degraded { .. })));
+    assert!(
+        seen.iter()
+            .any(|e| matches!(e, MirrorEvent::Degraded { .. }))
+    );
     pod.set_presence(pod.user_id(1), "AWAY").unwrap();
     settle(&pod, &mut mirror, &mut seen).await;
     assert_each_change_reported_once(&seen);
@@ -242,7 +302,11 @@ async fn a_login_refresh_during_the_snapshot_is_survived() {
     let mut seen = Vec::new();
     events_until(&mut mirror, &mut seen, |s| resyncs(s) == 1).await;
     assert_eq!(mirror.len(), 3001);
-    assert_eq!(pod.counters().bot_authentications, 2, "one login, one refresh");
+    assert_eq!(
+        pod.counters().bot_authentications,
+        2,
+        "one login, one refresh"
+    );
     pod.set_faults(Faults::default());
     mirror.close().await.unwrap();
 }
@@ -256,7 +320,10 @@ async fn closing_the_mirror_deletes_its_feed() {
     mirror.close().await.unwrap();
     let counters = pod.counters();
     assert_eq!(counters.requests_to("post_v1_presence_feed_create"), 1);
-    assert_eq!(counters.requests_to("post_v1_presence_feed_feed_id_delete"), 1);
+    assert_eq!(
+        counters.requests_to("post_v1_presence_feed_feed_id_delete"),
+        1
+    );
 }
 
 /// One step of a scripted run against the pod.

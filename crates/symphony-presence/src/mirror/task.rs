@@ -3,11 +3,10 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use futures_util::TryStreamExt;
 use tokio::sync::{mpsc, oneshot};
 
 use super::view::{Applied, Held, View};
-use super::{MirrorEvent, Shared};
+use super::{MirrorEvent, ProgressCallback, Shared, SnapshotProgress};
 use crate::client::PresenceClient;
 use crate::error::Error;
 use crate::feed::{FeedId, MAX_FEED_BATCH, error_backoff};
@@ -20,6 +19,7 @@ pub(super) struct Mirroring {
     pub client: PresenceClient,
     pub interval: Duration,
     pub page_size: u32,
+    pub snapshot_progress: Option<ProgressCallback>,
     pub shared: Arc<Shared>,
     pub events: Events,
 }
@@ -73,7 +73,7 @@ impl Mirroring {
                 },
             };
             // After the feed, so that no change between the snapshot and the feed is lost.
-            match self.snapshot().await {
+            match self.snapshot(!synced_once).await {
                 Ok(view) => self.resync(view, synced_once),
                 Err(error) => {
                     failures += 1;
@@ -91,16 +91,28 @@ impl Mirroring {
         }
     }
 
-    /// Every user's presence now.
-    async fn snapshot(&self) -> Result<View, Error> {
+    /// Every user's presence now, reporting its progress after each page.
+    async fn snapshot(&self, first: bool) -> Result<View, Error> {
         let mut view = View::default();
         let mut pages = self
             .client
             .list_all_presence()
             .page_size(self.page_size)
-            .stream();
-        while let Some(presence) = pages.try_next().await? {
-            view.apply(&presence);
+            .pages();
+        let mut progress = SnapshotProgress {
+            users: 0,
+            pages: 0,
+            first,
+        };
+        while let Some(page) = pages.next_page().await? {
+            progress.users += page.len();
+            progress.pages += 1;
+            for presence in &page {
+                view.apply(presence);
+            }
+            if let Some(callback) = &self.snapshot_progress {
+                callback.report(progress);
+            }
         }
         Ok(view)
     }
