@@ -501,10 +501,20 @@ async fn demo_runs_offline_and_exits_0() {
         "3 pages",
         "feed:",
         "deleted feed",
+        "watch:",
+        "resynced  2500 users held",
+        "closed the mirror, which deleted its feed",
         "stopping the pod",
     ] {
         assert!(text.contains(step), "missing {step:?} in:\n{text}");
     }
+    assert_eq!(
+        text.lines()
+            .filter(|l| l.starts_with("  changed   "))
+            .count(),
+        3,
+        "the three changes made on the pod arrive:\n{text}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -349,6 +349,7 @@ async fn demo_over_tls_exits_0() {
         "over TLS",
         "every request went over TLS",
         "deleted feed",
+        "closed the mirror, which deleted its feed",
     ] {
         assert!(text.contains(says), "missing {says:?} in:\n{text}");
     }
