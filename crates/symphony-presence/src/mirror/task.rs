@@ -93,7 +93,8 @@ impl Mirroring {
 
     /// Every user's presence now, reporting its progress after each page.
     async fn snapshot(&self, first: bool) -> Result<View, Error> {
-        let mut view = View::default();
+        // Pages come in user id order: the view is built from them in one pass at the end.
+        let mut listed = Vec::with_capacity(self.shared.read().users.len());
         let mut pages = self
             .client
             .list_all_presence()
@@ -107,14 +108,12 @@ impl Mirroring {
         while let Some(page) = pages.next_page().await? {
             progress.users += page.len();
             progress.pages += 1;
-            for presence in &page {
-                view.apply(presence);
-            }
+            listed.extend(page.into_iter().filter_map(Held::listed));
             if let Some(callback) = &self.snapshot_progress {
                 callback.report(progress);
             }
         }
-        Ok(view)
+        Ok(View::from_listing(listed))
     }
 
     /// Makes `fresh` the view; after the first snapshot, reports each user whose presence
