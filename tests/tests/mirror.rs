@@ -164,6 +164,38 @@ async fn the_first_snapshot_holds_every_user_and_changes_follow() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn changes_spanning_several_full_reads_arrive_once_each_in_the_order_they_were_made() {
+    let pod = pod(MockPodConfig::default().users(1200)).await;
+    let mut mirror = mirror(&pod);
+    let mut seen = Vec::new();
+    events_until(&mut mirror, &mut seen, |s| resyncs(s) == 1).await;
+    seen.clear();
+
+    // 1,100 changes: two full reads of 500 (each next read asked for while the batch before
+    // it is applied), then the rest.
+    let mut order: Vec<usize> = (0..1100).collect();
+    order.reverse();
+    for &user in &order {
+        // Another category than the seeded one, which cycles through the ten documented.
+        let category = CATEGORIES[(user + 1) % CATEGORIES.len()];
+        pod.set_presence(pod.user_id(user), category).unwrap();
+    }
+    events_until(&mut mirror, &mut seen, |s| s.len() == order.len()).await;
+    let changed: Vec<UserId> = seen
+        .iter()
+        .map(|e| match e {
+            MirrorEvent::Changed { user_id, .. } => *user_id,
+            other => panic!("{other:?}"),
+        })
+        .collect();
+    let expected: Vec<UserId> = order.iter().map(|&u| UserId(pod.user_id(u))).collect();
+    assert_eq!(changed, expected);
+    settle(&pod, &mut mirror, &mut seen).await;
+    assert_eq!(mirror_state(&mirror), pod_state(&pod));
+    mirror.close().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn each_snapshot_reports_its_progress_after_every_page_without_events() {
     let pod = pod(MockPodConfig::default().users(40)).await;
     let reported = Arc::new(Mutex::new(Vec::new()));

@@ -1,5 +1,6 @@
 //! The mirror's task: feed, snapshot, changes, and recovery, until the handle goes.
 
+use std::future::IntoFuture;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -144,15 +145,27 @@ impl Mirroring {
     /// Reads `feed` and applies its changes until it is gone or keeps failing.
     async fn follow(&mut self, feed: &FeedId) -> FeedEnded {
         let mut failures = 0;
+        let mut read = self.client.read_feed(feed).await;
         loop {
-            match self.client.read_feed(feed).await {
+            match read {
+                Ok(batch) if batch.len() >= MAX_FEED_BATCH => {
+                    failures = 0;
+                    // More changes are waiting: the next read goes out before this batch is
+                    // applied, so that the pod serves it meanwhile.
+                    let next = self.client.read_feed(feed).into_future();
+                    let applied = async {
+                        // Lets the connection's task send the request first, even on a
+                        // single-threaded runtime.
+                        tokio::task::yield_now().await;
+                        apply(&self.shared, &mut self.events, batch);
+                    };
+                    (read, ()) = tokio::join!(next, applied);
+                    continue;
+                }
                 Ok(batch) => {
                     failures = 0;
-                    let full = batch.len() >= MAX_FEED_BATCH;
-                    self.apply(&batch);
-                    if !full {
-                        tokio::time::sleep(self.interval).await;
-                    }
+                    apply(&self.shared, &mut self.events, batch);
+                    tokio::time::sleep(self.interval).await;
                 }
                 Err(error) => {
                     let gone = is_gone(&error);
@@ -167,29 +180,30 @@ impl Mirroring {
                     tokio::time::sleep(error_backoff(self.interval, failures)).await;
                 }
             }
+            read = self.client.read_feed(feed).await;
         }
     }
+}
 
-    /// Applies a batch of changes in order, and reports those that changed something.
-    fn apply(&mut self, batch: &[Presence]) {
-        let mut changes = Vec::new();
-        {
-            let mut view = self.shared.write();
-            for presence in batch {
-                if let (Applied::Changed { from }, Some(user_id)) =
-                    (view.apply(presence), presence.user_id)
-                {
-                    changes.push(MirrorEvent::Changed {
-                        user_id,
-                        from,
-                        to: presence.clone(),
-                    });
-                }
+/// Applies a batch of changes in order, and reports those that changed something.
+fn apply(shared: &Shared, events: &mut Events, batch: Vec<Presence>) {
+    let mut changes = Vec::new();
+    {
+        let mut view = shared.write();
+        for presence in batch {
+            if let (Applied::Changed { from }, Some(user_id)) =
+                (view.apply(&presence), presence.user_id)
+            {
+                changes.push(MirrorEvent::Changed {
+                    user_id,
+                    from,
+                    to: presence,
+                });
             }
         }
-        for change in changes {
-            self.events.send(change);
-        }
+    }
+    for change in changes {
+        events.send(change);
     }
 }
 
