@@ -72,7 +72,7 @@ impl AppCredentials {
     ///
     /// # Errors
     ///
-    /// Any [`KeyError`] of [`ClientCertificate`] parsing: no certificate, no private key, an
+    /// Any [`KeyError`] of reading the certificate and key: no certificate, no private key, an
     /// encrypted key, or PEM that does not parse.
     pub fn from_certificate_pem(
         app_id: impl Into<String>,
