@@ -11,6 +11,7 @@ use symphony_presence::{PresenceClient, UserId};
 
 mod fanout;
 mod measure;
+mod mirror;
 mod paging;
 mod server;
 mod throughput;
@@ -18,13 +19,20 @@ mod throughput;
 use server::{Protocol, Server};
 use throughput::{Run, Subject};
 
+/// With `--features count-allocations`, every allocation is counted, for the mirror mode's
+/// memory per user. Off by default: counting adds an atomic operation on one shared counter to
+/// every allocation of the client's and the pod's threads, which the other modes would pay.
+#[cfg(feature = "count-allocations")]
+#[global_allocator]
+static ALLOCATOR: cap::Cap<std::alloc::System> = cap::Cap::new(std::alloc::System, usize::MAX);
+
 /// Benchmarks symphony-presence. Without --pod-url it starts the mock pod in-process on
 /// 127.0.0.1, pinned to CPU 0, with the client on CPU 1.
 #[derive(Parser, Debug)]
 #[command(name = "bench")]
 struct Args {
     /// Target an external pod (for example `symphony-mock-pod` started under taskset).
-    #[arg(long, requires = "session_token", conflicts_with_all = ["obo_users", "list_users"])]
+    #[arg(long, requires = "session_token", conflicts_with_all = ["obo_users", "list_users", "mirror"])]
     pod_url: Option<String>,
     /// The session token for --pod-url.
     #[arg(long)]
@@ -60,6 +68,17 @@ struct Args {
     /// Paging mode: seed this many users and stream them all.
     #[arg(long)]
     list_users: Option<usize>,
+    /// Mirror mode: a presence mirror of --mirror-users users in the in-process pod: snapshot
+    /// rate, changes applied per second, and (built with `--features count-allocations`)
+    /// bytes per user.
+    #[arg(long, conflicts_with_all = ["obo_users", "list_users"])]
+    mirror: bool,
+    /// Users in the mirror mode's pod.
+    #[arg(long, default_value_t = 100_000)]
+    mirror_users: usize,
+    /// Rounds of changes in the mirror mode; each changes every user once.
+    #[arg(long, default_value_t = 5)]
+    mirror_rounds: usize,
     /// Page size for the paging mode.
     #[arg(long, default_value_t = 1000)]
     page_size: u32,
@@ -86,7 +105,12 @@ fn main() -> ExitCode {
     let cpus = measure::cpus();
     let pin = !args.no_pin && cpus >= 2;
     // Started before the client pins itself, so each thread pins to its own CPU.
-    let users = args.list_users.or(args.obo_users).unwrap_or(10).max(1);
+    let users = args
+        .list_users
+        .or(args.obo_users)
+        .or(args.mirror.then_some(args.mirror_users))
+        .unwrap_or(10)
+        .max(1);
     let key_pem = match &args.app_key {
         Some(path) => match std::fs::read_to_string(path) {
             Ok(pem) => Some(pem),
@@ -121,6 +145,9 @@ fn main() -> ExitCode {
     let result = runtime.block_on(async {
         if let Some(only) = &args.only {
             return profile(&args, server.as_ref(), only).await;
+        }
+        if args.mirror {
+            return mirror(&args, server.as_ref()).await;
         }
         match (args.obo_users, args.list_users) {
             (Some(users), _) => fan_out(&args, server.as_ref(), users).await,
@@ -351,6 +378,56 @@ async fn page(args: &Args, server: Option<&Server>) -> Result<(), String> {
             .rss_peak_during_kib
             .saturating_sub(result.rss_before_kib),
         result.peak_rss_kib
+    );
+    Ok(())
+}
+
+async fn mirror(args: &Args, server: Option<&Server>) -> Result<(), String> {
+    let server = server.ok_or("the mirror mode runs against the in-process mock pod")?;
+    let (_, client, _) = target(args, Some(server)).await?;
+    let run = mirror::run(&client, server, args.mirror_rounds).await?;
+    println!(
+        "# mirror: {} users in the in-process pod, page size 5000; {} round(s) changing every \
+         user once ({} redone: a feed read came while the changes were made)",
+        run.users, args.mirror_rounds, run.rounds_redone
+    );
+    let snapshot_users_per_sec = run.users as f64 / run.snapshot.as_secs_f64();
+    let per_user = |cpu: std::time::Duration| cpu.as_secs_f64() * 1e6 / run.users as f64;
+    println!(
+        "snapshot: {:.1} ms, {snapshot_users_per_sec:.0} users/s; per user {:.3} µs client CPU \
+         (the same listing without a mirror: {:.3}), {:.3} µs pod CPU",
+        run.snapshot.as_secs_f64() * 1e3,
+        per_user(run.snapshot_client_cpu),
+        per_user(run.listing_client_cpu),
+        per_user(run.snapshot_server_cpu)
+    );
+    println!(
+        "changes: {} applied (each round's first read of 500 left out), {:.0} changes/s; \
+         per change {:.3} µs client CPU, {:.3} µs pod CPU",
+        run.changes,
+        run.changes_per_sec,
+        run.client_cpu_per_change.as_secs_f64() * 1e6,
+        run.server_cpu_per_change.as_secs_f64() * 1e6
+    );
+    let memory = match run.bytes_per_user {
+        Some((snapshot, rounds)) => {
+            println!(
+                "memory: {snapshot:.1} bytes per user held after the snapshot, {rounds:.1} freed \
+                 per user by closing the mirror after the changes; {:.1} beyond the {} bytes \
+                 of a presence's data (id, timestamp, category)",
+                snapshot - mirror::PRESENCE_BYTES,
+                mirror::PRESENCE_BYTES
+            );
+            format!(" bytes_per_user={snapshot:.1}")
+        }
+        None => {
+            println!("memory: not counted; build with `--features count-allocations` to count it");
+            String::new()
+        }
+    };
+    println!(
+        "mirror_users={} snapshot_users_per_sec={snapshot_users_per_sec:.0} changes_per_sec={:.0}{memory}",
+        run.users, run.changes_per_sec
     );
     Ok(())
 }

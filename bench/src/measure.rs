@@ -41,6 +41,15 @@ fn status_kib(field: &str) -> u64 {
         .unwrap_or(0)
 }
 
+/// The bytes allocated and not yet freed by the whole process, as sizes requested from the
+/// allocator; only when built with the `count-allocations` feature.
+pub fn allocated_bytes() -> Option<usize> {
+    #[cfg(feature = "count-allocations")]
+    return Some(crate::ALLOCATOR.allocated());
+    #[cfg(not(feature = "count-allocations"))]
+    None
+}
+
 /// Pins the calling thread (and the threads it starts later) to one CPU; false if it cannot.
 pub fn pin_to(cpu: usize) -> bool {
     let mut set = nix::sched::CpuSet::new();

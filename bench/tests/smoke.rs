@@ -160,3 +160,27 @@ fn comparison_runs_over_tls_with_each_protocol_and_counts_connections() {
         assert!(connections(&out, "raw", "16") >= 1, "{out}");
     }
 }
+
+#[test]
+fn mirror_mode_mirrors_every_user_and_applies_each_round_of_changes() {
+    let out = bench(&[
+        "--mirror",
+        "--mirror-users",
+        "2000",
+        "--mirror-rounds",
+        "1",
+        "--no-pin",
+    ]);
+    assert!(out.contains("# mirror: 2000 users"), "{out}");
+    assert!(
+        out.contains("changes: 1500 applied"),
+        "every user once, less the first read's 500: {out}"
+    );
+    let last = out.lines().last().unwrap();
+    assert!(last.starts_with("mirror_users=2000 "), "{out}");
+    if cfg!(feature = "count-allocations") {
+        assert!(last.contains(" bytes_per_user="), "{out}");
+    } else {
+        assert!(out.contains("memory: not counted"), "{out}");
+    }
+}

@@ -5,6 +5,7 @@
 mod config;
 mod network;
 mod tls;
+mod watch;
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -81,18 +82,28 @@ async fn run_with_env(args: Vec<String>, env: Vec<(&'static str, String)>) -> Ou
 
 /// Runs the binary to its end, killing it and failing the test after [`RUN_LIMIT`].
 fn run_bounded(args: &[String], env: Vec<(&'static str, String)>) -> Output {
+    finish_bounded(spawn(args, env), args)
+}
+
+/// Starts the binary with `args`, without the machine's own settings, and stdout and stderr
+/// piped.
+fn spawn(args: &[String], env: Vec<(&'static str, String)>) -> std::process::Child {
     let mut command = Command::new(BIN);
     for name in CLI_VARIABLES.into_iter().chain(PROXY_EXEMPTIONS) {
         command.env_remove(name);
     }
-    let mut child = command
+    command
         .args(args)
         .envs(env)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .unwrap();
+        .unwrap()
+}
+
+/// Waits for `child` to end, killing it and failing the test after [`RUN_LIMIT`].
+fn finish_bounded(mut child: std::process::Child, args: &[String]) -> Output {
     let stdout = read_to_end(child.stdout.take().unwrap());
     let stderr = read_to_end(child.stderr.take().unwrap());
     let started = Instant::now();
@@ -496,10 +507,20 @@ async fn demo_runs_offline_and_exits_0() {
         "3 pages",
         "feed:",
         "deleted feed",
+        "watch:",
+        "resynced  2500 users held",
+        "closed the mirror, which deleted its feed",
         "stopping the pod",
     ] {
         assert!(text.contains(step), "missing {step:?} in:\n{text}");
     }
+    assert_eq!(
+        text.lines()
+            .filter(|l| l.starts_with("  changed   "))
+            .count(),
+        3,
+        "the three changes made on the pod arrive:\n{text}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -83,6 +83,41 @@ async fn ca_cert_trusts_the_pod_and_without_it_tls_fails_with_advice_and_exit_5(
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn watch_takes_the_same_connection_flags_as_every_command() {
+    let pod = tls_pod(TlsConfig::default()).await;
+    let dir = TempDir::new();
+    let ca = ca_file(&pod, &dir, "ca.pem");
+    let (bot_cert, bot_key) = client_certificate(&pod, &dir, "cert-bot");
+    let out = run(strings(&[
+        "--pod-url",
+        &pod.pod_url(),
+        "--ca-cert",
+        &ca,
+        "--bot-cert",
+        &bot_cert,
+        "--bot-cert-key",
+        &bot_key,
+        "--output",
+        "json",
+        "watch",
+        "--max-events",
+        "1",
+    ]))
+    .await;
+    assert_eq!(
+        json_lines(&out),
+        [serde_json::json!({"event": "resynced", "users": 4})],
+        "3 users and the bot"
+    );
+    let counters = pod.counters();
+    assert_eq!(counters.bot_authentications, 1);
+    assert_eq!(
+        counters.requests_to("post_v1_presence_feed_feed_id_delete"),
+        1
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_certificate_bot_and_a_certificate_app_authenticate_at_session_auth() {
     let pod = tls_pod(TlsConfig::default().session_auth_port(0)).await;
     let dir = TempDir::new();
@@ -314,6 +349,7 @@ async fn demo_over_tls_exits_0() {
         "over TLS",
         "every request went over TLS",
         "deleted feed",
+        "closed the mirror, which deleted its feed",
     ] {
         assert!(text.contains(says), "missing {says:?} in:\n{text}");
     }

@@ -3,6 +3,7 @@
 //! refresh.
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use futures_util::StreamExt;
@@ -159,6 +160,77 @@ async fn the_first_snapshot_holds_every_user_and_changes_follow() {
     let counts = mirror.count_by_category();
     assert_eq!(counts.values().sum::<usize>(), 41);
     assert_eq!(counts[&PresenceCategory::OutOfOffice], 5);
+    mirror.close().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn changes_spanning_several_full_reads_arrive_once_each_in_the_order_they_were_made() {
+    let pod = pod(MockPodConfig::default().users(1200)).await;
+    let mut mirror = mirror(&pod);
+    let mut seen = Vec::new();
+    events_until(&mut mirror, &mut seen, |s| resyncs(s) == 1).await;
+    seen.clear();
+
+    // 1,100 changes: two full reads of 500 (each next read asked for while the batch before
+    // it is applied), then the rest.
+    let mut order: Vec<usize> = (0..1100).collect();
+    order.reverse();
+    for &user in &order {
+        // Another category than the seeded one, which cycles through the ten documented.
+        let category = CATEGORIES[(user + 1) % CATEGORIES.len()];
+        pod.set_presence(pod.user_id(user), category).unwrap();
+    }
+    events_until(&mut mirror, &mut seen, |s| s.len() == order.len()).await;
+    let changed: Vec<UserId> = seen
+        .iter()
+        .map(|e| match e {
+            MirrorEvent::Changed { user_id, .. } => *user_id,
+            other => panic!("{other:?}"),
+        })
+        .collect();
+    let expected: Vec<UserId> = order.iter().map(|&u| UserId(pod.user_id(u))).collect();
+    assert_eq!(changed, expected);
+    settle(&pod, &mut mirror, &mut seen).await;
+    assert_eq!(mirror_state(&mirror), pod_state(&pod));
+    mirror.close().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_snapshot_reports_its_progress_after_every_page_without_events() {
+    let pod = pod(MockPodConfig::default().users(40)).await;
+    let reported = Arc::new(Mutex::new(Vec::new()));
+    let mut mirror = bot(&pod)
+        .mirror()
+        .interval(Duration::from_millis(20))
+        .page_size(7)
+        .on_snapshot_progress({
+            let reported = reported.clone();
+            move |p| reported.lock().unwrap().push((p.users, p.pages, p.first))
+        })
+        .start();
+    let mut seen = Vec::new();
+    events_until(&mut mirror, &mut seen, |s| resyncs(s) == 1).await;
+    assert!(
+        matches!(seen[..], [MirrorEvent::Resynced { users: 41 }]),
+        "{seen:?}"
+    );
+    let pages = |first| {
+        [7, 14, 21, 28, 35, 41]
+            .into_iter()
+            .enumerate()
+            .map(|(i, users)| (users, i + 1, first))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(*reported.lock().unwrap(), pages(true), "41 users, 7 a page");
+
+    reported.lock().unwrap().clear();
+    pod.drop_feeds();
+    events_until(&mut mirror, &mut seen, |s| resyncs(s) == 2).await;
+    assert_eq!(
+        *reported.lock().unwrap(),
+        pages(false),
+        "a later snapshot is not the first"
+    );
     mirror.close().await.unwrap();
 }
 

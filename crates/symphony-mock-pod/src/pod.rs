@@ -191,16 +191,15 @@ fn read_feed(state: &mut State, request: &Request) -> Handled {
     };
     feed.read_at = Instant::now();
     let last = feed.seq;
-    let mut changed: Vec<_> = state.users.iter().filter(|(_, u)| u.seq > last).collect();
-    changed.sort_by_key(|(_, u)| u.seq);
-    changed.truncate(FEED_BATCH);
-    if let (Some((_, newest)), Some(feed)) = (changed.last(), state.feeds.get_mut(id)) {
-        feed.seq = newest.seq;
-    }
+    let changed = state.changed_after(last, FEED_BATCH);
+    let newest = changed.last().map(|(_, user)| user.seq);
     let changes = changed
         .into_iter()
-        .map(|(uid, u)| presence(*uid, u))
+        .map(|(uid, user)| presence(uid, user))
         .collect();
+    if let (Some(newest), Some(feed)) = (newest, state.feeds.get_mut(id)) {
+        feed.seq = newest;
+    }
     Ok(json(200, &V2PresenceList(changes)))
 }
 

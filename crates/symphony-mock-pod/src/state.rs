@@ -169,6 +169,9 @@ pub(crate) struct State {
     /// Users no app may act for (they have not installed it).
     pub obo_refused: HashSet<i64>,
     pub seq: u64,
+    /// Each changed user's last change, by its sequence number: what feeds read, in order,
+    /// without going through every user.
+    pub changes: BTreeMap<u64, i64>,
     /// The pod's time: this machine's, shifted by the configured offset.
     pub clock: PodClock,
     pub faults: Faults,
@@ -194,6 +197,7 @@ impl State {
             restricted: HashSet::new(),
             obo_refused: HashSet::new(),
             seq: 0,
+            changes: BTreeMap::new(),
             clock,
             faults: Faults::default(),
             counters: Counters::default(),
@@ -257,8 +261,20 @@ impl State {
             }
             user.category = category.to_owned();
             user.timestamp = self.clock.now_millis();
+            self.changes.remove(&user.seq);
             user.seq = seq;
+            self.changes.insert(seq, uid);
         }
+    }
+
+    /// The users changed after the change numbered `after`, oldest change first, at most
+    /// `limit`.
+    pub(crate) fn changed_after(&self, after: u64, limit: usize) -> Vec<(i64, &User)> {
+        self.changes
+            .range(after.saturating_add(1)..)
+            .take(limit)
+            .filter_map(|(_, uid)| Some((*uid, self.users.get(uid)?)))
+            .collect()
     }
 
     /// Forgets the feeds not read within the feed TTL.

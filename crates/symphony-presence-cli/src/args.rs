@@ -1,6 +1,7 @@
 //! The command line.
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
@@ -14,7 +15,7 @@ Configuration file:
   app in the file, give --obo-user-id or --obo-username.
 
 Exit codes:
-  0  success
+  0  success; for watch, ending at --max-events, --duration or Ctrl-C (which deletes its feed)
   2  usage or invalid input (a bad category name, key, certificate, URL or configuration file)
   3  authentication failed (a 401 that persists after refresh, a failed app, OBO or bot authentication,
      or a client certificate the server refused)
@@ -173,6 +174,23 @@ pub enum Command {
         #[arg(long)]
         soft: bool,
     },
+    /// Mirrors every user's presence and prints each change as it comes: a live table on a
+    /// terminal, one line per event otherwise, NDJSON with --output json. Runs until
+    /// --max-events or --duration, or Ctrl-C; it then deletes its feed and exits 0.
+    Watch {
+        /// Seconds between two reads of the feed (decimals allowed).
+        #[arg(long, value_name = "SECS", default_value = "1", value_parser = seconds)]
+        interval: Duration,
+        /// Users per page of the snapshot, 1 to 5000.
+        #[arg(long, default_value_t = 5000, value_parser = clap::value_parser!(u32).range(1..=5000))]
+        page_size: u32,
+        /// Stop after this many events.
+        #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+        max_events: Option<u64>,
+        /// Stop after this many seconds (decimals allowed).
+        #[arg(long, value_name = "SECS", value_parser = seconds)]
+        duration: Option<Duration>,
+    },
     /// Presence feeds.
     #[command(subcommand)]
     Feed(FeedCommand),
@@ -199,4 +217,15 @@ pub enum FeedCommand {
         /// The feed id.
         id: String,
     },
+}
+
+/// A positive number of seconds, decimals allowed.
+fn seconds(text: &str) -> Result<Duration, String> {
+    let secs: f64 = text
+        .parse()
+        .map_err(|_| format!("{text:?} is not a number of seconds"))?;
+    if secs <= 0.0 {
+        return Err("give a positive number of seconds".into());
+    }
+    Duration::try_from_secs_f64(secs).map_err(|e| format!("{text} seconds: {e}"))
 }

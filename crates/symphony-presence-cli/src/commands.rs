@@ -10,6 +10,7 @@ use symphony_presence::{FeedId, PresenceCategory, PresenceClient, UserId};
 use crate::args::{Command, FeedCommand, Output};
 use crate::exit::Failure;
 use crate::output::Printer;
+use crate::watch::{self, Watch};
 
 pub async fn run(
     client: &PresenceClient,
@@ -55,6 +56,20 @@ pub async fn run(
             let id = FeedId::new(id);
             client.delete_feed(&id).await?;
             out.feed_id(&id);
+        }
+        Command::Watch {
+            interval,
+            page_size,
+            max_events,
+            duration,
+        } => {
+            let watch = Watch {
+                interval: *interval,
+                page_size: *page_size,
+                max_events: *max_events,
+                duration: *duration,
+            };
+            watch::run(client, watch, out.format()).await?;
         }
         Command::Demo { .. } => return Err(Failure::Usage("demo runs on its own".into())),
     }

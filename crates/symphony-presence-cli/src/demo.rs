@@ -1,16 +1,22 @@
 //! `symphony-presence demo`: every step of an OBO integration against an in-process mock pod.
 
-use symphony_mock_pod::{MockPod, MockPodConfig};
-use symphony_presence::{AppClient, PresenceCategory, UserId};
+use std::time::Duration;
+
+use futures_util::StreamExt;
+use symphony_mock_pod::{MockPod, MockPodConfig, RunningMockPod};
+use symphony_presence::{AppClient, MirrorEvent, PresenceCategory, PresenceClient, UserId};
 
 use crate::args::{Command, FeedCommand, Output};
 use crate::commands;
 use crate::exit::Failure;
 use crate::output::Printer;
+use crate::watch;
 
 const APP_ID: &str = "demo-app";
 const USERS: usize = 2500;
 const PAGE_SIZE: u32 = 1000;
+/// The longest the watch step waits for its changes; they take a fraction of a second.
+const WATCH_LIMIT: Duration = Duration::from_secs(60);
 
 pub async fn run(transport: Transport) -> Result<(), Failure> {
     step("generating a fresh 2048-bit RSA key for the app");
@@ -97,6 +103,8 @@ pub async fn run(transport: Transport) -> Result<(), Failure> {
     client.delete_feed(&feed).await?;
     println!("  deleted feed {feed}");
 
+    watch(&pod, &client).await?;
+
     let counters = pod.counters();
     step(&format!(
         "done: {} requests, {} app and {} OBO authentication(s); stopping the pod",
@@ -106,6 +114,55 @@ pub async fn run(transport: Transport) -> Result<(), Failure> {
     ));
     transport.report(&counters);
     pod.shutdown().await;
+    Ok(())
+}
+
+/// A mirror of every user, three changes made on the pod, and their events as `watch` prints
+/// them off a terminal.
+async fn watch(pod: &RunningMockPod, client: &PresenceClient) -> Result<(), Failure> {
+    step("watch: mirror every user's presence, then see three changes made on the pod arrive");
+    let mut mirror = client.mirror().interval(Duration::from_millis(100)).start();
+    let changes = [
+        (2, PresenceCategory::OutOfOffice),
+        (3, PresenceCategory::Available),
+        (4, PresenceCategory::InAMeeting),
+    ];
+    let mut changed = 0;
+    let arrived = tokio::time::timeout(WATCH_LIMIT, async {
+        while changed < changes.len() {
+            let Some(event) = mirror.next().await else {
+                break;
+            };
+            if let MirrorEvent::Degraded { error } = event {
+                return Err(Failure::Sdk(error));
+            }
+            if let Some(line) = watch::plain_event(&event) {
+                println!("  {line}");
+            }
+            match event {
+                MirrorEvent::Resynced { .. } if changed == 0 => {
+                    for (user, category) in &changes {
+                        pod.set_presence(pod.user_id(*user), category.clone())
+                            .map_err(|e| invalid(&e))?;
+                    }
+                    println!(
+                        "  (the pod set {} users' presence, as if they had changed it)",
+                        changes.len()
+                    );
+                }
+                MirrorEvent::Changed { .. } => changed += 1,
+                _ => {}
+            }
+        }
+        Ok(())
+    })
+    .await;
+    mirror.close().await?;
+    match arrived {
+        Ok(result) => result?,
+        Err(_) => return Err(invalid(&"the changes did not arrive in time")),
+    }
+    println!("  closed the mirror, which deleted its feed");
     Ok(())
 }
 

@@ -58,14 +58,19 @@ pub fn report(failure: &Failure) -> ExitCode {
             ExitCode::from(USAGE)
         }
         Failure::Sdk(error) => {
-            let mut line = format!("error: {error}");
-            let mut source = std::error::Error::source(error);
-            while let Some(cause) = source {
-                line.push_str(&format!(": {cause}"));
-                source = cause.source();
-            }
-            eprintln!("{line}");
+            eprintln!("error: {}", describe(error));
             ExitCode::from(code(error))
         }
     }
+}
+
+/// The error followed by its causes, on one line.
+pub fn describe(error: &Error) -> String {
+    let mut line = error.to_string();
+    let mut source = std::error::Error::source(error);
+    while let Some(cause) = source {
+        line.push_str(&format!(": {cause}"));
+        source = cause.source();
+    }
+    line
 }

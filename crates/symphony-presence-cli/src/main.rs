@@ -10,6 +10,7 @@ mod demo;
 mod exit;
 mod output;
 mod session;
+mod watch;
 
 use args::{Cli, Command};
 

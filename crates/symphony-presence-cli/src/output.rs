@@ -4,7 +4,7 @@ use std::io::Write;
 use std::time::UNIX_EPOCH;
 
 use serde_json::json;
-use symphony_presence::{FeedId, Presence, UserId};
+use symphony_presence::{FeedId, Presence, Timestamp, UserId};
 
 use crate::args::Output;
 
@@ -49,13 +49,7 @@ impl Printer {
                 };
                 let user = p.user_id.map_or("-".to_owned(), |u| u.to_string());
                 let external = external.map_or("?".to_owned(), |c| c.to_string());
-                let set_at = p
-                    .timestamp
-                    .map(|t| match t.to_system_time().filter(|t| *t >= UNIX_EPOCH) {
-                        Some(time) => httpdate::fmt_http_date(time),
-                        None => format!("{} ms", t.as_millis()),
-                    })
-                    .unwrap_or_else(|| "-".to_owned());
+                let set_at = set_at(p.timestamp);
                 println!("{user:<16}  {category:<34}  {external:<14}  {set_at}");
             }
         }
@@ -78,7 +72,18 @@ impl Printer {
     }
 }
 
-fn line(value: &serde_json::Value) {
+/// When a presence was set, as an HTTP date (UTC), or `-`.
+pub fn set_at(timestamp: Option<Timestamp>) -> String {
+    timestamp
+        .map(|t| match t.to_system_time().filter(|t| *t >= UNIX_EPOCH) {
+            Some(time) => httpdate::fmt_http_date(time),
+            None => format!("{} ms", t.as_millis()),
+        })
+        .unwrap_or_else(|| "-".to_owned())
+}
+
+/// Writes `value` as one line of JSON.
+pub fn line(value: &serde_json::Value) {
     let mut out = std::io::stdout().lock();
     let _ = writeln!(out, "{value}");
 }

@@ -37,7 +37,7 @@ pub use error::{
     TransportError, TransportErrorKind, WaitingFor,
 };
 pub use feed::{FeedId, MAX_FEED_BATCH, WatchFeed};
-pub use mirror::{MirrorBuilder, MirrorEvent, PresenceMirror};
+pub use mirror::{MirrorBuilder, MirrorEvent, PresenceMirror, SnapshotProgress};
 pub use operation::Operation;
 pub use paging::{DEFAULT_PAGE_SIZE, ListAllPresence, MAX_PAGE_SIZE};
 pub use presence::{Presence, Timestamp, UserId};

@@ -224,8 +224,8 @@ impl ListAllPresence {
     /// The stream ends after the first empty page, or after an error. A page that brings no
     /// user after the last one seen ends it with [`Error::Decode`] rather than loop.
     pub fn stream(self) -> PresenceStream {
-        let state = Paging {
-            listing: self,
+        let state = Listing {
+            pages: self.pages(),
             page: Vec::new().into_iter(),
             done: false,
         };
@@ -237,9 +237,9 @@ impl ListAllPresence {
                 if s.done {
                     return None;
                 }
-                match s.next_page().await {
-                    Ok(true) => {}
-                    Ok(false) => return None,
+                match s.pages.next_page().await {
+                    Ok(Some(page)) => s.page = page.into_iter(),
+                    Ok(None) => return None,
                     Err(e) => {
                         s.done = true;
                         return Some((Err(e), s));
@@ -248,17 +248,29 @@ impl ListAllPresence {
             }
         }))
     }
+
+    /// The listing page by page, for callers that want to know where pages end (the
+    /// mirror's snapshot progress).
+    pub(crate) fn pages(self) -> Pages {
+        Pages { listing: self }
+    }
 }
 
-struct Paging {
-    listing: ListAllPresence,
+/// The state of [`ListAllPresence::stream`]: the pages, and what is left of the current one.
+struct Listing {
+    pages: Pages,
     page: std::vec::IntoIter<Presence>,
     done: bool,
 }
 
-impl Paging {
-    /// Fetches the next page; `false` at the end of the listing.
-    async fn next_page(&mut self) -> Result<bool, Error> {
+/// [`ListAllPresence`] page by page.
+pub(crate) struct Pages {
+    listing: ListAllPresence,
+}
+
+impl Pages {
+    /// The next page, never empty; `None` at the end of the listing.
+    pub(crate) async fn next_page(&mut self) -> Result<Option<Vec<Presence>>, Error> {
         let ListAllPresence {
             client,
             page_size,
@@ -276,10 +288,9 @@ impl Paging {
         .await?;
         // Every user in a checked page comes after the last one seen.
         let Some(last) = page.last().and_then(|p| p.user_id) else {
-            return Ok(false);
+            return Ok(None);
         };
         self.listing.after = Some(last);
-        self.page = page.into_iter();
-        Ok(true)
+        Ok(Some(page))
     }
 }

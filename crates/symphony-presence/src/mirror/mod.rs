@@ -54,6 +54,35 @@ pub enum MirrorEvent {
     },
 }
 
+/// How far a snapshot has got, given after each page to the callback set with
+/// [`MirrorBuilder::on_snapshot_progress`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct SnapshotProgress {
+    /// Users listed so far by this snapshot.
+    pub users: usize,
+    /// Pages listed so far by this snapshot.
+    pub pages: usize,
+    /// Whether this is the mirror's first snapshot; later ones follow a lost feed.
+    pub first: bool,
+}
+
+/// The callback of [`MirrorBuilder::on_snapshot_progress`].
+#[derive(Clone)]
+pub(crate) struct ProgressCallback(Arc<dyn Fn(SnapshotProgress) + Send + Sync>);
+
+impl ProgressCallback {
+    pub(crate) fn report(&self, progress: SnapshotProgress) {
+        (self.0)(progress);
+    }
+}
+
+impl fmt::Debug for ProgressCallback {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("ProgressCallback")
+    }
+}
+
 /// Builds a [`PresenceMirror`], from [`PresenceClient::mirror`].
 #[derive(Clone, Debug)]
 #[must_use = "a mirror builder does nothing until started"]
@@ -62,6 +91,7 @@ pub struct MirrorBuilder {
     interval: Duration,
     page_size: u32,
     event_buffer: usize,
+    snapshot_progress: Option<ProgressCallback>,
 }
 
 impl MirrorBuilder {
@@ -86,6 +116,33 @@ impl MirrorBuilder {
         self
     }
 
+    /// Calls `progress` after each page of every snapshot, with the users and pages listed so
+    /// far: to show how a long first snapshot is getting on. The snapshot's end is the
+    /// [`MirrorEvent::Resynced`] that follows.
+    ///
+    /// It runs in the mirror's task, which waits for it: keep it quick (update a progress
+    /// bar, store a number), and do not block in it.
+    ///
+    /// ```no_run
+    /// # fn example(client: symphony_presence::PresenceClient) {
+    /// let mirror = client
+    ///     .mirror()
+    ///     .on_snapshot_progress(|progress| {
+    ///         if progress.first {
+    ///             eprint!("\r{} users loaded", progress.users);
+    ///         }
+    ///     })
+    ///     .start();
+    /// # }
+    /// ```
+    pub fn on_snapshot_progress(
+        mut self,
+        progress: impl Fn(SnapshotProgress) + Send + Sync + 'static,
+    ) -> Self {
+        self.snapshot_progress = Some(ProgressCallback(Arc::new(progress)));
+        self
+    }
+
     /// Starts mirroring, in a task of its own: it creates a feed, takes a snapshot of every
     /// user, and applies the feed's changes. It must be called within a Tokio runtime.
     pub fn start(self) -> PresenceMirror {
@@ -97,6 +154,7 @@ impl MirrorBuilder {
             client: self.client,
             interval: self.interval,
             page_size: self.page_size.clamp(1, MAX_PAGE_SIZE),
+            snapshot_progress: self.snapshot_progress,
             shared: shared.clone(),
             events: task::Events::new(events),
         };
@@ -119,8 +177,9 @@ impl MirrorBuilder {
 /// a new snapshot, reporting what changed meanwhile. It never ends on its own; closing it (or
 /// dropping it) deletes its feed.
 ///
-/// The mirror is a [`Stream`] of [`MirrorEvent`]s, and can be queried at any time. Each user
-/// costs about 90 bytes beyond the presence itself (docs/benchmarks.md).
+/// The mirror is a [`Stream`] of [`MirrorEvent`]s, and can be queried at any time. It holds
+/// about 54 bytes per user, measured with 100,000 users (see "Presence mirror" in the crate
+/// documentation for how, and how to reproduce it).
 ///
 /// ```no_run
 /// # async fn example(client: symphony_presence::PresenceClient) -> Result<(), symphony_presence::Error> {
@@ -172,6 +231,7 @@ impl PresenceClient {
             interval: Duration::from_secs(1),
             page_size: MAX_PAGE_SIZE,
             event_buffer: 10_000,
+            snapshot_progress: None,
         }
     }
 }

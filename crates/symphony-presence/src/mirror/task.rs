@@ -1,13 +1,13 @@
 //! The mirror's task: feed, snapshot, changes, and recovery, until the handle goes.
 
+use std::future::IntoFuture;
 use std::sync::Arc;
 use std::time::Duration;
 
-use futures_util::TryStreamExt;
 use tokio::sync::{mpsc, oneshot};
 
 use super::view::{Applied, Held, View};
-use super::{MirrorEvent, Shared};
+use super::{MirrorEvent, ProgressCallback, Shared, SnapshotProgress};
 use crate::client::PresenceClient;
 use crate::error::Error;
 use crate::feed::{FeedId, MAX_FEED_BATCH, error_backoff};
@@ -20,6 +20,7 @@ pub(super) struct Mirroring {
     pub client: PresenceClient,
     pub interval: Duration,
     pub page_size: u32,
+    pub snapshot_progress: Option<ProgressCallback>,
     pub shared: Arc<Shared>,
     pub events: Events,
 }
@@ -73,7 +74,7 @@ impl Mirroring {
                 },
             };
             // After the feed, so that no change between the snapshot and the feed is lost.
-            match self.snapshot().await {
+            match self.snapshot(!synced_once).await {
                 Ok(view) => self.resync(view, synced_once),
                 Err(error) => {
                     failures += 1;
@@ -91,18 +92,29 @@ impl Mirroring {
         }
     }
 
-    /// Every user's presence now.
-    async fn snapshot(&self) -> Result<View, Error> {
-        let mut view = View::default();
+    /// Every user's presence now, reporting its progress after each page.
+    async fn snapshot(&self, first: bool) -> Result<View, Error> {
+        // Pages come in user id order: the view is built from them in one pass at the end.
+        let mut listed = Vec::with_capacity(self.shared.read().users.len());
         let mut pages = self
             .client
             .list_all_presence()
             .page_size(self.page_size)
-            .stream();
-        while let Some(presence) = pages.try_next().await? {
-            view.apply(&presence);
+            .pages();
+        let mut progress = SnapshotProgress {
+            users: 0,
+            pages: 0,
+            first,
+        };
+        while let Some(page) = pages.next_page().await? {
+            progress.users += page.len();
+            progress.pages += 1;
+            listed.extend(page.into_iter().filter_map(Held::listed));
+            if let Some(callback) = &self.snapshot_progress {
+                callback.report(progress);
+            }
         }
-        Ok(view)
+        Ok(View::from_listing(listed))
     }
 
     /// Makes `fresh` the view; after the first snapshot, reports each user whose presence
@@ -133,15 +145,27 @@ impl Mirroring {
     /// Reads `feed` and applies its changes until it is gone or keeps failing.
     async fn follow(&mut self, feed: &FeedId) -> FeedEnded {
         let mut failures = 0;
+        let mut read = self.client.read_feed(feed).await;
         loop {
-            match self.client.read_feed(feed).await {
+            match read {
+                Ok(batch) if batch.len() >= MAX_FEED_BATCH => {
+                    failures = 0;
+                    // More changes are waiting: the next read goes out before this batch is
+                    // applied, so that the pod serves it meanwhile.
+                    let next = self.client.read_feed(feed).into_future();
+                    let applied = async {
+                        // Lets the connection's task send the request first, even on a
+                        // single-threaded runtime.
+                        tokio::task::yield_now().await;
+                        apply(&self.shared, &mut self.events, batch);
+                    };
+                    (read, ()) = tokio::join!(next, applied);
+                    continue;
+                }
                 Ok(batch) => {
                     failures = 0;
-                    let full = batch.len() >= MAX_FEED_BATCH;
-                    self.apply(&batch);
-                    if !full {
-                        tokio::time::sleep(self.interval).await;
-                    }
+                    apply(&self.shared, &mut self.events, batch);
+                    tokio::time::sleep(self.interval).await;
                 }
                 Err(error) => {
                     let gone = is_gone(&error);
@@ -156,29 +180,30 @@ impl Mirroring {
                     tokio::time::sleep(error_backoff(self.interval, failures)).await;
                 }
             }
+            read = self.client.read_feed(feed).await;
         }
     }
+}
 
-    /// Applies a batch of changes in order, and reports those that changed something.
-    fn apply(&mut self, batch: &[Presence]) {
-        let mut changes = Vec::new();
-        {
-            let mut view = self.shared.write();
-            for presence in batch {
-                if let (Applied::Changed { from }, Some(user_id)) =
-                    (view.apply(presence), presence.user_id)
-                {
-                    changes.push(MirrorEvent::Changed {
-                        user_id,
-                        from,
-                        to: presence.clone(),
-                    });
-                }
+/// Applies a batch of changes in order, and reports those that changed something.
+fn apply(shared: &Shared, events: &mut Events, batch: Vec<Presence>) {
+    let mut changes = Vec::new();
+    {
+        let mut view = shared.write();
+        for presence in batch {
+            if let (Applied::Changed { from }, Some(user_id)) =
+                (view.apply(&presence), presence.user_id)
+            {
+                changes.push(MirrorEvent::Changed {
+                    user_id,
+                    from,
+                    to: presence,
+                });
             }
         }
-        for change in changes {
-            self.events.send(change);
-        }
+    }
+    for change in changes {
+        events.send(change);
     }
 }
 
