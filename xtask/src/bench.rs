@@ -19,6 +19,7 @@ const STANDARD_SET: &[&[&str]] = &[
     ],
     &["--list-users", "20000", "--page-size", "1000"],
     &["--list-users", "200000", "--page-size", "1000"],
+    &["--mirror"],
 ];
 
 /// Runs the set one after the other (they must not share the two CPUs), stopping at the first
