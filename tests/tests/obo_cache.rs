@@ -1,5 +1,5 @@
 //! The sessions an `AppClient` keeps for its users: at most `obo_cache_capacity`, the least
-//! recently used dropped first, and those unused for `obo_cache_ttl` dropped; a session that a
+//! recently used (by calls, not by when a client was made) dropped first, and those unused for `obo_cache_ttl` dropped; a session that a
 //! client still holds is never replaced, so eviction never makes a second authentication.
 
 use std::time::Duration;
@@ -90,6 +90,26 @@ async fn the_least_recently_used_session_is_dropped_first() {
     call_as(&pod, &app, 0).await;
     call_as(&pod, &app, 3).await;
     assert_eq!(pod.counters().obo_authentications, 4);
+    call_as(&pod, &app, 0).await;
+    assert_eq!(obo_logins_of(&pod, 0), 1, "user 0 was kept");
+    call_as(&pod, &app, 1).await;
+    assert_eq!(obo_logins_of(&pod, 1), 2, "user 1 was dropped");
+    pod.shutdown().await;
+}
+
+/// Recency is use, not when a client was made: a long-lived client that keeps calling keeps
+/// its user's session over users whose clients were made later but are idle.
+#[tokio::test]
+async fn a_long_lived_client_that_keeps_calling_keeps_its_session() {
+    let pod = pod(4).await;
+    let app = app(&pod, 2, Duration::from_secs(3600));
+    let busy = app.on_behalf_of(UserId(pod.user_id(0)));
+    within(TEST_LIMIT, busy.get_presence()).await.unwrap();
+    call_as(&pod, &app, 1).await;
+    within(TEST_LIMIT, busy.get_presence()).await.unwrap();
+    drop(busy);
+    // User 2 needs a place: user 1, made later but idle since, gives it up.
+    call_as(&pod, &app, 2).await;
     call_as(&pod, &app, 0).await;
     assert_eq!(obo_logins_of(&pod, 0), 1, "user 0 was kept");
     call_as(&pod, &app, 1).await;

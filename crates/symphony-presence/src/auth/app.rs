@@ -75,6 +75,15 @@ impl AppSession {
         self.obo(OboUser::Username(username))
     }
 
+    /// Records a call of `user`'s session in the OBO cache's recency.
+    fn obo_used(&self, user: &OboUser) {
+        self.inner
+            .obo
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .used(user);
+    }
+
     fn obo(&self, user: OboUser) -> OboSession {
         let cell = self
             .inner
@@ -196,10 +205,12 @@ impl SessionProvider for OboSession {
     }
 
     fn session_token(&self) -> BoxFuture<'_, Result<SessionToken, Error>> {
+        self.app.obo_used(&self.user);
         Box::pin(self.cell.get(|| self.authenticate()))
     }
 
     fn cached_token(&self) -> Option<SessionToken> {
+        self.app.obo_used(&self.user);
         self.cell.current()
     }
 

@@ -11,7 +11,8 @@ use super::token_cell::TokenCell;
 /// The token cells of the users an app acts for.
 ///
 /// At most `capacity` cells are kept, the least recently used dropped first, and a cell not used
-/// for `ttl` is dropped when next looked up. A dropped cell that a client still holds stays the
+/// for `ttl` is dropped when next looked up. A use is a new client for the user
+/// ([`OboCache::cell`]) or a call of the user's session ([`OboCache::used`]). A dropped cell that a client still holds stays the
 /// user's: the next client for that user gets the same cell, so eviction never makes a second
 /// token or a second authentication for a session still in use.
 pub(crate) struct OboCache {
@@ -32,6 +33,14 @@ impl OboCache {
             recent: lru::LruCache::new(capacity),
             ttl,
             handed_out: HashMap::new(),
+        }
+    }
+
+    /// Records a call of `user`'s session: the user becomes the most recently used. An O(1)
+    /// move under the app's lock, so that eviction need not look for the least recently used.
+    pub(crate) fn used(&mut self, user: &OboUser) {
+        if let Some(entry) = self.recent.get_mut(user) {
+            entry.used = Instant::now();
         }
     }
 
@@ -89,6 +98,17 @@ mod tests {
         assert!(c.recent.contains(&user(1)));
         assert!(!c.recent.contains(&user(2)));
         assert_eq!(Arc::as_ptr(&c.cell(&user(1))), first);
+    }
+
+    #[test]
+    fn a_call_makes_its_user_the_most_recently_used() {
+        let mut c = cache(2, Duration::from_secs(3600));
+        c.cell(&user(1));
+        c.cell(&user(2));
+        c.used(&user(1)); // a call of user 1's session: 2 is now the least recently used
+        c.cell(&user(3));
+        assert!(c.recent.contains(&user(1)));
+        assert!(!c.recent.contains(&user(2)));
     }
 
     #[test]
