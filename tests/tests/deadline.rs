@@ -304,3 +304,49 @@ async fn a_caller_that_gives_up_neither_aborts_nor_restarts_the_shared_app_and_o
     );
     pod.shutdown().await;
 }
+
+/// `Duration::MAX` is how a caller says "no limit": it must mean that, not a panic on
+/// `Instant + Duration` overflow.
+#[tokio::test]
+async fn duration_max_as_a_deadline_or_a_timeout_means_no_limit() {
+    let pod = pod().await;
+    let http = HttpSettings::default()
+        .deadline(Duration::MAX)
+        .timeout(Duration::MAX);
+    let client = bot_client(&pod.pod_url(), http);
+    within(TEST_LIMIT, client.get_presence()).await.unwrap();
+    within(
+        TEST_LIMIT,
+        client
+            .user_presence(UserId(pod.user_id(1)))
+            .timeout(Duration::MAX)
+            .deadline(Duration::MAX),
+    )
+    .await
+    .unwrap();
+    pod.shutdown().await;
+}
+
+/// The listing and the feed poller take a deadline per page and per read, like every request.
+#[tokio::test]
+async fn a_listing_and_a_feed_read_end_at_their_own_deadline() {
+    use futures_util::StreamExt;
+    let pod = pod().await;
+    logins_never_answer(&pod);
+    let bot = bot_client(&pod.pod_url(), patient());
+
+    let started = Instant::now();
+    let mut pages = bot.list_all_presence().deadline(DEADLINE).stream();
+    let first = within(TEST_LIMIT, pages.next()).await.expect("an item");
+    let e = timed_out(first, started);
+    assert_eq!(e.waiting_for, WaitingFor::Authentication);
+    assert_eq!(e.operation.name(), "list_presence_page");
+
+    let started = Instant::now();
+    let feed = symphony_presence::FeedId::new("feed-1");
+    let mut reads = bot.watch_feed(feed).deadline(DEADLINE).stream();
+    let first = within(TEST_LIMIT, reads.next()).await.expect("an item");
+    let e = timed_out(first, started);
+    assert_eq!(e.operation.name(), "read_feed");
+    pod.shutdown().await;
+}

@@ -85,7 +85,11 @@ async fn follow(
     let mut ctrl_c = pin!(tokio::signal::ctrl_c());
     let mut time_up = pin!(async {
         match watch.duration {
-            Some(duration) => tokio::time::sleep_until((started + duration).into()).await,
+            // A duration too long to add never ends the watch.
+            Some(duration) => match started.checked_add(duration) {
+                Some(end) => tokio::time::sleep_until(end.into()).await,
+                None => std::future::pending().await,
+            },
             None => std::future::pending().await,
         }
     });

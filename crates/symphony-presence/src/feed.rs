@@ -275,6 +275,13 @@ impl WatchFeed {
         self
     }
 
+    /// The longest each read may take in all, authentication included (see
+    /// [`Request::deadline`]).
+    pub fn deadline(mut self, deadline: Duration) -> Self {
+        self.options.deadline = Some(deadline);
+        self
+    }
+
     /// The retry policy of each read (see [`Request::retry`]).
     pub fn retry(mut self, policy: RetryPolicy) -> Self {
         self.options.retry = Some(policy);

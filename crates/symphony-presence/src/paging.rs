@@ -213,6 +213,13 @@ impl ListAllPresence {
         self
     }
 
+    /// The longest each page may take in all, authentication included (see
+    /// [`Request::deadline`]).
+    pub fn deadline(mut self, deadline: std::time::Duration) -> Self {
+        self.options.deadline = Some(deadline);
+        self
+    }
+
     /// The retry policy for each page (see [`Request::retry`]).
     pub fn retry(mut self, policy: RetryPolicy) -> Self {
         self.options.retry = Some(policy);

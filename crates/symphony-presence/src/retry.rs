@@ -162,10 +162,10 @@ impl RetryPolicy {
         }
         let delay = match retry_after(error) {
             Some(asked) if asked > self.max_retry_after => return None,
-            Some(asked) => asked + self.jitter_up_to(self.initial_backoff),
+            Some(asked) => asked.saturating_add(self.jitter_up_to(self.initial_backoff)),
             None => self.backoff(attempt),
         };
-        (waited + delay <= self.max_total_delay).then_some(delay)
+        (waited.saturating_add(delay) <= self.max_total_delay).then_some(delay)
     }
 
     /// A random wait of up to `cap`, or none without jitter.

@@ -434,14 +434,14 @@ fn private_key_content_is_pem_text_or_base64_and_excludes_a_path() {
 fn secrets_never_appear_in_debug_or_errors() {
     let config = yaml(
         "host: a\nproxy:\n  host: proxy\n  port: 3128\n  username: user\n  password: hunter2-secret\n\
-         bot:\n  username: b\n  certificate:\n    path: /c.p12\n    password: p12-secret\n",
+         bot:\n  username: b\n  certificate:\n    path: /c.p12\n    password: p12-secret\n\
+         defaultHeaders:\n  X-Gateway-Key: gateway-key-secret\n",
     )
     .unwrap();
     let debug = format!("{config:?}");
-    assert!(
-        !debug.contains("hunter2-secret") && !debug.contains("p12-secret"),
-        "{debug}"
-    );
+    for secret in ["hunter2-secret", "p12-secret", "gateway-key-secret"] {
+        assert!(!debug.contains(secret), "{debug}");
+    }
 
     let proxy = config.pod().proxy().unwrap();
     assert_eq!(proxy.url(), "http://proxy:3128");

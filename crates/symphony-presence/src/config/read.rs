@@ -232,8 +232,10 @@ impl Reader<'_> {
             let name = HeaderName::from_bytes(name.as_bytes())
                 .map_err(|_| self.invalid(name_node, &path, "a valid HTTP header name"))?;
             let text = self.string(value, &path)?.unwrap_or_default();
-            let value = HeaderValue::try_from(text)
+            let mut value = HeaderValue::try_from(text)
                 .map_err(|_| self.invalid(value, &path, "a valid HTTP header value"))?;
+            // A default header often carries a gateway key: never shown in `Debug`.
+            value.set_sensitive(true);
             headers.append(name, value);
         }
         Ok(Some(headers))

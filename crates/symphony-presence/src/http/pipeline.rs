@@ -122,7 +122,7 @@ where
     let attempts = {
         let span = span.clone();
         async move {
-            let deadline = Instant::now() + call_deadline;
+            let deadline = later(Instant::now(), call_deadline);
             let mut attempt = 1;
             let mut waited = Duration::ZERO;
             let mut retries_took = 0;
@@ -161,7 +161,7 @@ where
                             Box::new_uninit(),
                             send(secret, trace_id.as_str().to_owned()),
                         );
-                        let limit = deadline.min(Instant::now() + attempt_timeout);
+                        let limit = deadline.min(later(Instant::now(), attempt_timeout));
                         match timeout_at(limit, Box::into_pin(sending)).await {
                             // The common case, kept out of `classify` so that the value is not
                             // moved through it.
@@ -224,7 +224,7 @@ where
                     let delay = retry
                         .next_delay(attempt, &error, endpoint.idempotent, waited)
                         // A wait that would end past the deadline is not started.
-                        .filter(|delay| Instant::now() + *delay < deadline);
+                        .filter(|delay| later(Instant::now(), *delay) < deadline);
                     let Some(delay) = delay else {
                         tracing::debug!(error = %error, trace_id = trace_id.as_str(), "giving up");
                         return Err(error);
@@ -263,4 +263,11 @@ where
         });
         Either::Right(recorded.instrument(span))
     }
+}
+
+/// `now + wait`, or about 30 years on for a wait too long to add (`Duration::MAX` meaning "no
+/// limit"), instead of a panic.
+fn later(now: Instant, wait: Duration) -> Instant {
+    const FAR: Duration = Duration::from_secs(30 * 365 * 24 * 3600);
+    now.checked_add(wait.min(FAR)).unwrap_or(now)
 }
