@@ -108,7 +108,9 @@ impl Error {
     }
 
     /// The `X-Trace-Id` of the request that failed, to quote to Symphony support; `None` when
-    /// nothing was sent.
+    /// the call sent nothing itself: it failed before sending, or its deadline passed while it
+    /// waited for a shared authentication (whose requests carry their own ids, recorded on the
+    /// login's span, since the login goes on for other callers).
     pub fn trace_id(&self) -> Option<&str> {
         match self {
             Error::Transport(e) => Some(&e.trace_id),
