@@ -1,15 +1,13 @@
 //! Running one command with a client.
 
 use std::io::IsTerminal;
-use std::time::Duration;
 
 use futures_util::TryStreamExt;
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use symphony_presence::{FeedId, PresenceCategory, PresenceClient, UserId};
 
-use crate::args::{Command, FeedCommand, Output};
+use crate::args::{Command, FeedCommand};
 use crate::exit::Failure;
-use crate::output::Printer;
+use crate::output::{Printer, spinner, style};
 use crate::watch::{self, Watch};
 
 pub async fn run(
@@ -77,7 +75,10 @@ pub async fn run(
 }
 
 async fn list(client: &PresenceClient, page_size: u32, out: &mut Printer) -> Result<(), Failure> {
-    let progress = progress(out.format());
+    let progress = spinner(
+        out.format(),
+        "{spinner} {human_pos} users listed ({elapsed})",
+    );
     // With stdout on the terminal too, the bar is cleared while each row is printed; otherwise
     // it is redrawn at most a few times a second.
     let share_terminal = !progress.is_hidden() && std::io::stdout().is_terminal();
@@ -103,20 +104,4 @@ async fn list(client: &PresenceClient, page_size: u32, out: &mut Printer) -> Res
         Err(_) => progress.finish_and_clear(),
     }
     listed
-}
-
-/// A spinner with a count of users on stderr; hidden when stderr is not a terminal and when the
-/// output is JSON, which is for programs.
-fn progress(format: Output) -> ProgressBar {
-    if format == Output::Json || !std::io::stderr().is_terminal() {
-        return ProgressBar::hidden();
-    }
-    let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
-    bar.set_style(style("{spinner} {human_pos} users listed ({elapsed})"));
-    bar.enable_steady_tick(Duration::from_millis(200));
-    bar
-}
-
-fn style(template: &str) -> ProgressStyle {
-    ProgressStyle::with_template(template).unwrap_or_else(|_| ProgressStyle::default_spinner())
 }

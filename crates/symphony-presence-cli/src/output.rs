@@ -1,7 +1,9 @@
 //! Printing results as an aligned table or as one JSON object per line.
 
-use std::io::Write;
-use std::time::UNIX_EPOCH;
+use std::io::{IsTerminal, Write};
+use std::time::{Duration, UNIX_EPOCH};
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use serde_json::json;
 use symphony_presence::{FeedId, Presence, Timestamp, UserId};
@@ -86,4 +88,21 @@ pub fn set_at(timestamp: Option<Timestamp>) -> String {
 pub fn line(value: &serde_json::Value) {
     let mut out = std::io::stdout().lock();
     let _ = writeln!(out, "{value}");
+}
+
+/// A spinner on stderr drawn with `template`; hidden when stderr is not a terminal and when the
+/// output is JSON, which is for programs.
+pub(crate) fn spinner(format: Output, template: &str) -> ProgressBar {
+    if format == Output::Json || !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
+    bar.set_style(style(template));
+    bar.enable_steady_tick(Duration::from_millis(200));
+    bar
+}
+
+/// The progress style of `template`, or a plain spinner should the template not parse.
+pub(crate) fn style(template: &str) -> ProgressStyle {
+    ProgressStyle::with_template(template).unwrap_or_else(|_| ProgressStyle::default_spinner())
 }

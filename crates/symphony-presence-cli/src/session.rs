@@ -279,26 +279,17 @@ fn refuse_pkcs12(path: &Path, what: &str) -> Result<(), Failure> {
     }
 }
 
-/// A PKCS#12 file, with the openssl commands that make what `what` takes: the certificate
-/// alone for a flag (its key goes to the `-key` flag), certificate and key in one file for the
-/// configuration.
+/// A PKCS#12 file given to the flag `what`, with the openssl commands that make the PEM files
+/// it and its `-key` flag take. (A configuration's PKCS#12 is refused by the SDK's config
+/// reader, with its own advice.)
 fn pkcs12(path: &Path, what: &str) -> Failure {
     let p12 = path.display();
-    let convert = if what.starts_with("--") {
-        format!(
-            "`openssl pkcs12 -in {p12} -clcerts -nokeys -out cert.pem` and, for {what}-key, \
-             `openssl pkcs12 -in {p12} -nocerts -nodes -out key.pem`"
-        )
-    } else {
-        format!(
-            "`openssl pkcs12 -in {p12} -nodes -out cert-and-key.pem`, then point \
-             `certificate.path` at it"
-        )
-    };
     usage(&format!(
         "{what} {p12} is a PKCS#12 file, which this tool does not read: convert it to PEM with \
-         {convert} (add -legacy if OpenSSL 3 says the algorithm is unsupported; the key is \
-         written unencrypted, so keep it readable only by you)"
+         `openssl pkcs12 -in {p12} -clcerts -nokeys -out cert.pem` and, for {what}-key, \
+         `openssl pkcs12 -in {p12} -nocerts -nodes -out key.pem` (add -legacy if OpenSSL 3 says \
+         the algorithm is unsupported; the key is written unencrypted, so keep it readable only \
+         by you)"
     ))
 }
 

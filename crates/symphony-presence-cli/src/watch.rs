@@ -16,7 +16,7 @@ use std::pin::pin;
 use std::time::{Duration, Instant};
 
 use futures_util::StreamExt;
-use indicatif::{HumanCount, ProgressBar, ProgressDrawTarget, ProgressStyle};
+use indicatif::{HumanCount, ProgressBar, ProgressDrawTarget};
 use serde_json::json;
 use symphony_presence::{
     Error, MirrorEvent, Presence, PresenceCategory, PresenceClient, PresenceMirror, UserId,
@@ -24,7 +24,7 @@ use symphony_presence::{
 
 use crate::args::Output;
 use crate::exit::{self, Failure};
-use crate::output::{self, set_at};
+use crate::output::{self, set_at, spinner, style};
 
 /// How long closing the mirror (deleting its feed) may take before the watch ends anyway.
 const CLOSE_LIMIT: Duration = Duration::from_secs(5);
@@ -44,7 +44,11 @@ pub struct Watch {
 
 pub async fn run(client: &PresenceClient, watch: Watch, format: Output) -> Result<(), Failure> {
     let started = Instant::now();
-    let progress = snapshot_progress(format);
+    // The users of the first snapshot so far.
+    let progress = spinner(
+        format,
+        "{spinner} taking a snapshot: {human_pos} users ({elapsed})",
+    );
     let mut mirror = client
         .mirror()
         .interval(watch.interval)
@@ -146,24 +150,6 @@ async fn close(mirror: PresenceMirror) {
     eprintln!(
         "warning: the mirror's feed was not deleted ({outcome}); the pod drops it when it expires"
     );
-}
-
-/// A spinner with the users of the first snapshot so far, on stderr; hidden when stderr is not
-/// a terminal and when the output is JSON, which is for programs.
-fn snapshot_progress(format: Output) -> ProgressBar {
-    if format == Output::Json || !std::io::stderr().is_terminal() {
-        return ProgressBar::hidden();
-    }
-    let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
-    bar.set_style(style(
-        "{spinner} taking a snapshot: {human_pos} users ({elapsed})",
-    ));
-    bar.enable_steady_tick(Duration::from_millis(200));
-    bar
-}
-
-fn style(template: &str) -> ProgressStyle {
-    ProgressStyle::with_template(template).unwrap_or_else(|_| ProgressStyle::default_spinner())
 }
 
 /// Where the events go.
