@@ -327,6 +327,7 @@ async fn usage_and_invalid_input_exit_2() {
         vec!["set", "FOCUS_MODE"],
         vec!["set", "UNDEFINED"],
         vec!["list", "--page-size", "0"],
+        vec!["list", "--page-size", "5001"],
         vec!["no-such-command"],
         vec!["user", "not-a-number"],
     ] {

@@ -155,7 +155,7 @@ pub enum Command {
     /// Every user's presence, page by page.
     List {
         /// Users per page, 1 to 5000.
-        #[arg(long, default_value_t = 1000)]
+        #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u32).range(1..=5000))]
         page_size: u32,
     },
     /// Registers interest in external users' presence.

@@ -47,8 +47,8 @@ pub use session::{BoxFuture, SessionProvider, SessionToken};
 pub use settings::{DEFAULT_USER_AGENT, HttpSettings};
 pub use stream::PresenceStream;
 
-/// The operations a [`Request`] sends, one type each; their options are methods of
-/// `Request<'_, Operation>`.
+/// The operations a [`Request`] sends, one type each; their options are methods of the
+/// request, such as `Request<'_, GetPresence>`.
 pub mod requests {
     pub use crate::feed::{CreateFeed, DeleteFeed, ReadFeed};
     pub use crate::operations::{
