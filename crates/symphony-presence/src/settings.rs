@@ -289,6 +289,22 @@ impl HttpSettings {
     }
 }
 
+/// The `what` service's base URL: `given`, checked by [`base_url`], or the pod URL's origin
+/// followed by `path` (such as `/login`).
+pub(crate) fn service_url(
+    given: Option<&str>,
+    pod_url: &reqwest::Url,
+    path: &str,
+    what: &str,
+) -> Result<reqwest::Url, Error> {
+    match given {
+        Some(url) => base_url(url, what),
+        None => pod_url
+            .join(path)
+            .map_err(|e| Error::setup(format!("cannot derive the {what} URL: {e}"))),
+    }
+}
+
 /// Checks a base URL such as `https://acme.symphony.com/pod` and returns it without a trailing `/`.
 pub(crate) fn base_url(url: &str, what: &str) -> Result<reqwest::Url, Error> {
     // The URL itself is not repeated: it could carry credentials.

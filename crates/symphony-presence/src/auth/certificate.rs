@@ -57,12 +57,12 @@ impl CertificateLogin {
         identity: reqwest::Identity,
         transport: Arc<Transport>,
     ) -> Result<Self, Error> {
-        let url = match &settings.session_auth_url {
-            Some(url) => settings::base_url(url, "session-auth")?,
-            None => pod_url
-                .join("/sessionauth")
-                .map_err(|e| Error::setup(format!("cannot derive the session-auth URL: {e}")))?,
-        };
+        let url = settings::service_url(
+            settings.session_auth_url.as_deref(),
+            pod_url,
+            "/sessionauth",
+            "session-auth",
+        )?;
         transport.check_secure(&url, "session-auth")?;
         let api = symphony_api::sessionauth::Client::new_with_client(
             &settings::base_url_string(&url),

@@ -86,12 +86,8 @@ impl LoginClient {
         settings: &LoginSettings,
         transport: Arc<Transport>,
     ) -> Result<Self, Error> {
-        let login_url = match &settings.login_url {
-            Some(url) => settings::base_url(url, "login")?,
-            None => pod_url
-                .join("/login")
-                .map_err(|e| Error::setup(format!("cannot derive the login URL: {e}")))?,
-        };
+        let login_url =
+            settings::service_url(settings.login_url.as_deref(), pod_url, "/login", "login")?;
         transport.check_secure(&login_url, "login")?;
         let jwt_lifetime = jwt::check_lifetime(settings.jwt_lifetime)?;
         let api = symphony_api::login::Client::new_with_client(
