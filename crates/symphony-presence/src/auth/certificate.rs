@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use symphony_api::sessionauth::types::{OboAuthResponse, Token};
 
-use super::login::{LoginSettings, OboUser};
+use super::login::{LoginSettings, OBO_HINT, OboUser};
 use crate::error::Error;
 use crate::http::pipeline::{self, Exchange};
 use crate::http::{Endpoint, auth_endpoint};
@@ -27,7 +27,6 @@ const APP_AUTH: Endpoint = auth_endpoint!(
     "/v1/app/authenticate",
     hint = CERTIFICATE_HINT
 );
-const OBO_HINT: &str = "the user may not have installed the app, or the app may not be allowed to act on behalf of users";
 const OBO_BY_ID: Endpoint = auth_endpoint!(
     "authenticate_on_behalf_of_with_certificate",
     "/v1/app/user/{uid}/authenticate",

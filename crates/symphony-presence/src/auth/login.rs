@@ -29,7 +29,8 @@ const BOT_AUTH: Endpoint = auth_endpoint!(
     "/pubkey/authenticate",
     hint = "the bot user may be missing or inactive, or its key may not match the public key registered for it"
 );
-const OBO_HINT: &str = "the user may not have installed the app, or the app may not be allowed to act on behalf of users";
+/// Why an OBO login may be refused; the same for RSA and certificate logins.
+pub(super) const OBO_HINT: &str = "the user may not have installed the app, or the app may not be allowed to act on behalf of users";
 const OBO_BY_ID: Endpoint = auth_endpoint!(
     "authenticate_on_behalf_of",
     "/pubkey/app/user/{userId}/authenticate",
